@@ -1,0 +1,28 @@
+# The two commands a new user runs (see README.md):
+#   make run    generate the synthetic region, load it, run the monthly batch, print where the packs are
+#   make test   run the test suite
+# Both create the virtual environment (.venv) first if it is missing or out of date.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test venv clean-data
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/cscw demo
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+clean-data:
+	rm -rf data/warehouse.duckdb data/synthetic outputs/*/
