@@ -106,3 +106,9 @@ def test_recent_values():
     assert recent_values(v, 1, 3) == [[None, 1754, 1441]]
     v[0, 12] = np.nan
     assert recent_values(v, 13, 2) == [[None, 1514]]
+
+
+def test_exactly_ten_percent_despite_floating_point():
+    # (24.2 - 22.0) / 22.0 is 0.09999999999999987 in floating point.
+    dot = direction_of_travel([24.2], [22.0], "low", 0.10)
+    assert dot["direction"].tolist() == ["up"] and dot["word"].tolist() == ["worsening"]

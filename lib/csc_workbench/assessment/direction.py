@@ -58,7 +58,8 @@ def direction_of_travel(current, previous, polarity, similar_band=DEFAULT_SIMILA
     band = np.broadcast_to(np.asarray(similar_band, dtype="float64"), (n,))
     rel = relative_change(cur, prev)
     known = ~np.isnan(rel)
-    similar = known & (np.abs(rel) < band)
+    # 24.2 after 22.0 is +10% on paper but 9.9999999% in floating point: allow for that.
+    similar = known & (np.abs(rel) < band - 1e-9)
     up = known & ~similar & (rel > 0)
     down = known & ~similar & (rel < 0)
     direction = np.select([similar, up, down], ["similar", "up", "down"], default="")
