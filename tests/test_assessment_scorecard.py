@@ -176,7 +176,7 @@ def test_stock_measure_uses_snapshot(sc):
 def test_missing_measure_says_why(sc):
     r = row(sc, "missing_measure")
     assert (r["status"], r["display"]) == ("not_available", "n/a")
-    assert r["note"] == "not available: needs t.f"
+    assert r["note"] == "not computed for this authority (it needs t.f)"
     assert r["series_14"] == [None] * 14
 
 

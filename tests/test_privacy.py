@@ -10,7 +10,7 @@ from csc_workbench.errors import ConfigError
 from csc_workbench.measures.catalogue import PERSONAL_BREAKDOWNS as CATALOGUE_PERSONAL
 from csc_workbench.measures.catalogue import TIDY_COLUMNS
 from csc_workbench.privacy import (PERSONAL_BREAKDOWNS, apply_audience, format_value,
-                                   suppression_mask)
+                                   format_values, suppression_mask)
 
 UNITS = {"referrals": "count", "a45": "pct", "ref_rate": "rate", "a1_days": "days",
          "caseload": "number"}
@@ -112,6 +112,9 @@ def test_unknown_audience_is_a_config_error():
     (-12.25, "number", "ok", "-12.3"),
     (0.1 + 0.2 + 0.05, "rate", "ok", "0.4"),
     (12345.67, "rate", "ok", "12,345.7"),
+    (1.05, "rate", "ok", "1.1"),         # stored as 1.0500000000000000444: still rounds up
+    (-0.04, "number", "ok", "0.0"),      # no "-0.0"
+    (2.5, "count", "ok", "2.5"),         # a count that is not whole keeps its decimal
     (340.44, "days", "ok", "340.4"),
     (3, "count", "suppressed", "c"),
     (float("nan"), "pct", "suppressed", "c"),
@@ -122,6 +125,15 @@ def test_unknown_audience_is_a_config_error():
 ])
 def test_format_value(value, unit, status, text):
     assert format_value(value, unit, status) == text
+
+
+def test_format_values_matches_format_value():
+    values = [85.71, 3, 1234, np.nan, 12.25, 0.0, 518.26, 7]
+    units = ["pct", "count", "count", "pct", "number", "pct", "rate", "count"]
+    statuses = ["ok", "ok", "ok", "ok", "ok", "ok", "ok", "suppressed"]
+    assert format_values(values, units, statuses).tolist() == [
+        "85.7%", "3", "1,234", "n/a", "12.3", "0.0%", "518.3", "c"]
+    assert format_values([1, 2000], "count").tolist() == ["1", "2,000"]
 
 
 def test_format_value_nan_is_not_zero():

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pandas as pd
@@ -90,12 +89,13 @@ def check_audience(audience: str) -> str:
 
 
 def apply_audience(tidy: pd.DataFrame, audience: str,
-                   units: Mapping[str, str] | None = None) -> pd.DataFrame:
+                   units: Mapping[str, str] | None = None, display: bool = True) -> pd.DataFrame:
     """The tidy table as ``audience`` may see it, with a ``display`` column added.
 
     ``internal``: every row unchanged. ``shared``: rows of a personal breakdown dropped,
     small numbers suppressed (status 'suppressed'; value, numerator, denominator NaN;
     display 'c'). ``units`` maps measure id -> unit (see ``suppression_mask``).
+    ``display=False`` leaves out the display column (callers that format fewer rows later).
     Unknown audience -> ConfigError.
     """
     check_audience(audience)
@@ -109,15 +109,16 @@ def apply_audience(tidy: pd.DataFrame, audience: str,
             out.loc[hide, ["numerator", "denominator", "value"]] = np.nan
             out.loc[hide, "status"] = "suppressed"
         out = out.reset_index(drop=True)
-    unit_of = out["measure"].map(dict(units or {}))
-    out["display"] = [format_value(v, u, s) for v, u, s in
-                      zip(out["value"], unit_of, out["status"])]
+    if display:
+        unit_of = out["measure"].map(dict(units or {})).to_numpy(dtype=object)
+        out["display"] = format_values(out["value"], unit_of, out["status"].to_numpy(dtype=object))
     return out
 
 
 def format_value(value, unit: str | None, status: str | None = "ok", decimals: int = 1) -> str:
     """A value as text: 'c' (suppressed), 'n/a' (not available or missing), '85.7%',
-    '518.3' (rate, days, number: one decimal place), '1,234' (count)."""
+    '518.3' (rate, days, number: one decimal place), '1,234' (count). Halves round away
+    from zero, as in a spreadsheet (12.25 -> 12.3)."""
     if status == "suppressed":
         return SUPPRESSED
     if status == "not_available" or value is None:
@@ -126,15 +127,37 @@ def format_value(value, unit: str | None, status: str | None = "ok", decimals: i
         x = float(value)
     except (TypeError, ValueError):
         return NOT_AVAILABLE
-    if math.isnan(x) or math.isinf(x):
+    if not math.isfinite(x):
         return NOT_AVAILABLE
     if unit == "count" and x.is_integer():
         return f"{int(x):,}"
-    text = f"{_round_half_up(x, decimals):,.{decimals}f}"
+    scale = 10.0 ** decimals
+    # The float is first rounded to 9 significant places after the point, so 1.05 stored
+    # as 1.04999999... still rounds as 1.05 would.
+    rounded = math.copysign(math.floor(round(abs(x) * scale, 9 - decimals) + 0.5), x) / scale
+    text = f"{rounded + 0.0:,.{decimals}f}"
+    if text.startswith("-") and float(text.replace(",", "")) == 0:
+        text = text[1:]
     return f"{text}%" if unit == "pct" else text
 
 
-def _round_half_up(x: float, decimals: int) -> Decimal:
-    """Round as a spreadsheet does (12.25 -> 12.3, not Python's 12.2), working from the
-    shortest decimal form of the float so 0.1 + 0.2 is treated as 0.3."""
-    return Decimal(repr(x)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+def format_values(values, units, statuses=None, decimals: int = 1) -> np.ndarray:
+    """``format_value`` over aligned arrays (``units`` or ``statuses`` may be one string);
+    each distinct (unit, value) is formatted once."""
+    v = pd.to_numeric(pd.Series(np.asarray(values, dtype=object).ravel()), errors="coerce") \
+        .to_numpy(dtype="float64", na_value=np.nan)
+    n = len(v)
+    u = np.full(n, units, dtype=object) if np.ndim(units) == 0 \
+        else np.asarray(units, dtype=object).ravel()
+    s = np.full(n, "ok" if statuses is None else statuses, dtype=object) if np.ndim(statuses) == 0 \
+        else np.asarray(statuses, dtype=object).ravel()
+    out = np.full(n, NOT_AVAILABLE, dtype=object)
+    out[s == "suppressed"] = SUPPRESSED
+    shown = np.flatnonzero(np.isfinite(v) & (s != "suppressed") & (s != "not_available"))
+    if len(shown):
+        pairs = pd.MultiIndex.from_arrays([pd.Series(u[shown], dtype=object).fillna(""), v[shown]])
+        codes, uniques = pd.factorize(pairs)
+        texts = np.array([format_value(x, unit or None, "ok", decimals) for unit, x in uniques],
+                         dtype=object)
+        out[shown] = texts[codes]
+    return out

@@ -73,7 +73,7 @@ from csc_workbench.assessment.targets import DEFAULT_SIMILAR_BAND, Targets, eval
 from csc_workbench.calendar import financial_year_label, parse_month
 from csc_workbench.measures.catalogue import (AREA_TITLES, AREAS, CATALOGUE, PERIOD_TYPES,
                                               TIDY_COLUMNS, MeasureDef)
-from csc_workbench.privacy import apply_audience, check_audience, format_value
+from csc_workbench.privacy import apply_audience, check_audience, format_value, format_values
 
 HEADLINE_PREFERENCE = ("month", "snapshot", "rolling_12m", "quarter", "year", "ytd", "rolling_6m")
 SERIES_LENGTH = 14
@@ -180,13 +180,14 @@ def _prepare(tidy: pd.DataFrame, catalogue: Mapping[str, MeasureDef], authority:
         raise ValueError("the tidy table has more than one row for " +
                          ", ".join(f"{k}={first[k]}" for k in key))
     units = {k: d.unit for k, d in catalogue.items()}
-    return apply_audience(f.reset_index(drop=True), audience, units)
+    return apply_audience(f.reset_index(drop=True), audience, units, display=False)
 
 
 def _headline_periods(frame: pd.DataFrame, targets: Targets | None) -> dict[str, str]:
     """The period type each measure is judged on: the target's ``period`` if the data has
     it, else the first of HEADLINE_PREFERENCE the data has."""
-    available = frame.groupby("measure")["period_type"].agg(lambda s: set(s))
+    pairs = frame[["measure", "period_type"]].drop_duplicates()
+    available = {m: set(g) for m, g in pairs.groupby("measure")["period_type"]}
     out = {}
     for measure, types in available.items():  # one loop per measure
         rule = targets.rule(measure) if targets is not None else None
@@ -205,6 +206,9 @@ class _Assessed:
         self.headline = _headline_periods(frame, targets)
         is_head = frame["period_type"].to_numpy() == frame["measure"].map(self.headline).to_numpy()
         h = frame[is_head].sort_values(SERIES_KEYS + ["period_end"], kind="stable").reset_index(drop=True)
+        h["display"] = format_values(
+            h["value"], h["measure"].map({k: d.unit for k, d in catalogue.items()}).to_numpy(dtype=object),
+            h["status"].to_numpy(dtype=object))
         self.rows = h
         if h.empty:
             self.keys = pd.DataFrame(columns=SERIES_KEYS)
@@ -239,18 +243,18 @@ class _Assessed:
 
         measures = h["measure"]
         polarity = measures.map({k: d.polarity for k, d in catalogue.items()}).fillna("none")
-        band = measures.map(lambda m: targets.similar_band_for(m) if targets is not None
-                            else DEFAULT_SIMILAR_BAND).to_numpy(dtype="float64")
+        band_of = {m: (targets.similar_band_for(m) if targets is not None else DEFAULT_SIMILAR_BAND)
+                   for m in self.headline}
+        band = measures.map(band_of).to_numpy(dtype="float64")
         dot_m = direction_of_travel(h["value"], previous, polarity.to_numpy(dtype=object), band)
         dot_y = direction_of_travel(h["value"], year_ago, polarity.to_numpy(dtype=object), band)
         rag = evaluate_rag(measures.to_numpy(), h["value"].to_numpy(), targets, benchmark_summary)
 
         t = h[SERIES_KEYS + ["period_type", "period_end", "numerator", "denominator", "value",
                              "status", "display"]].copy()
-        meta = {k: d for k, d in catalogue.items()}
-        t["area"] = measures.map(lambda m: meta[m].area if m in meta else None)
-        t["title"] = measures.map(lambda m: meta[m].title if m in meta else m)
-        t["unit"] = measures.map(lambda m: meta[m].unit if m in meta else None)
+        t["area"] = measures.map({k: d.area for k, d in catalogue.items()})
+        t["title"] = measures.map({k: d.title for k, d in catalogue.items()}).fillna(measures)
+        t["unit"] = measures.map({k: d.unit for k, d in catalogue.items()})
         t["polarity"] = polarity.to_numpy(dtype=object)
         t["previous_value"] = previous
         t["year_ago_value"] = year_ago
@@ -391,8 +395,8 @@ def build_scorecard(tidy: pd.DataFrame, catalogue: Mapping[str, MeasureDef] | No
     for c in ("value", "numerator", "denominator"):
         out[c] = pd.to_numeric(pick(c), errors="coerce").astype("float64")
     out["status"] = _obj(np.where(got, pick("status"), "not_available"))
-    out["display"] = [format_value(v, u, s) for v, u, s in
-                      zip(out["value"], out["unit"], out["status"])]
+    out["display"] = format_values(out["value"], out["unit"].to_numpy(dtype=object),
+                                   out["status"].to_numpy(dtype=object))
 
     # Notes: why a value is missing, or which period a hand-entered figure is from.
     notes = pd.Series([None] * len(out), dtype=object)
@@ -406,7 +410,7 @@ def build_scorecard(tidy: pd.DataFrame, catalogue: Mapping[str, MeasureDef] | No
         if no_rows.iloc[i]:
             text = "not computed for this authority"
             if needs.iloc[i]:
-                text = "not available: needs " + ", ".join(needs.iloc[i])
+                text += " (it needs " + ", ".join(needs.iloc[i]) + ")"
         elif not got.iloc[i]:
             text = f"no figure for {month:%B %Y}"
         else:
@@ -431,9 +435,9 @@ def build_scorecard(tidy: pd.DataFrame, catalogue: Mapping[str, MeasureDef] | No
             late = late.sort_values("period_end").drop_duplicates("measure", keep="last").set_index("measure")
             sub = pd.concat([sub[~sub.index.isin(late.index)], late])
         out[f"value_{p}"] = out["measure"].map(sub["value"]).astype("float64")
-        status = out["measure"].map(sub["status"])
-        out[f"display_{p}"] = [format_value(v, u, s) if s == s and s is not None else "n/a"
-                               for v, u, s in zip(out[f"value_{p}"], out["unit"], status)]
+        status = out["measure"].map(sub["status"]).to_numpy(dtype=object)
+        out[f"display_{p}"] = format_values(out[f"value_{p}"], out["unit"].to_numpy(dtype=object),
+                                            np.where(pd.isna(status), "not_available", status))
 
     # Recent history: 14 points of the headline series (stepping by quarter or year for a
     # measure entered that way), last 3, and annual values.
@@ -456,9 +460,9 @@ def build_scorecard(tidy: pd.DataFrame, catalogue: Mapping[str, MeasureDef] | No
                      for j in range(SERIES_LENGTH)] for s in steps]
     out["series_months"] = month_labels
     out["series_14"] = [[None if np.isnan(x) else float(x) for x in row] for row in series]
-    out["series_14_display"] = [
-        [format_value(x, u, "suppressed" if h else "ok") for x, h in zip(row, hrow)]
-        for row, hrow, u in zip(series, hidden, out["unit"])]
+    flat = format_values(series.ravel(), np.repeat(out["unit"].to_numpy(dtype=object), SERIES_LENGTH),
+                         np.where(hidden.ravel(), "suppressed", "ok"))
+    out["series_14_display"] = flat.reshape(len(out), SERIES_LENGTH).tolist()
     out["last_3_months"] = [row[-3:] for row in out["series_14"]]
     out["annual"], out["annual_display"] = _annual(frame, out, month)
 
