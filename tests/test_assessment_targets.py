@@ -279,3 +279,26 @@ def test_invalid_yaml_is_a_config_error(tmp_path):
     path = write(tmp_path, "default.yaml", "measures:\n  a45: [unclosed\n")
     with pytest.raises(ConfigError, match="default.yaml: not valid YAML"):
         read_targets_file(path, CAT)
+
+
+def test_readme_examples_are_valid(reference_dir, tmp_path):
+    """Every example block in params/targets/README.md (after the format outline) loads."""
+    import re
+
+    catalogue = indicator_catalogue(reference_dir)
+    text = (REPO_ROOT / "params" / "targets" / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```yaml\n(.*?)```", text, flags=re.S)
+    assert len(blocks) == 5
+    for block in blocks[1:]:
+        folder = tmp_path / str(abs(hash(block)))
+        folder.mkdir()
+        (folder / "default.yaml").write_text("measures:\n" + block)
+        targets = load_targets(None, catalogue, folder)
+        assert targets.rules, block
+    # One spot check of what the README promises the scorecard prints.
+    (tmp_path / "default.yaml").write_text(
+        "measures:\n  caseload_avg: {scheme: tolerance, target_range: [16, 22], "
+        "amber_within_pct: 1, sides: above}\n")
+    rule = load_targets(None, catalogue, tmp_path).rule("caseload_avg")
+    assert rule.target_text() == "16.0\u201322.0 (amber +1%), only above counts"
+    assert rule.target_text() in text
