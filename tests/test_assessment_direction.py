@@ -2,7 +2,6 @@
 September 2019 scorecard (SO19), whose figures are worked by hand in the comments."""
 
 import numpy as np
-import pytest
 
 from csc_workbench.assessment.direction import (direction_of_travel, recent_values,
                                                 relative_change, shift_columns,

@@ -7,13 +7,12 @@ import pytest
 
 from assessment_helpers import mdef, monthly, tidy_frame
 from csc_workbench.assessment.benchmarks import BENCHMARK_COLUMNS, attach_benchmarks
-from csc_workbench.assessment.manual import ManualData, read_manual_csv, register_manual_measures
+from csc_workbench.assessment.manual import read_manual_csv, register_manual_measures
 from csc_workbench.assessment.scorecard import (SCORECARD_COLUMNS, TABLE_COLUMNS,
                                                 build_assessment_table, build_scorecard)
 from csc_workbench.assessment.targets import load_targets
 from csc_workbench.config import REPO_ROOT
 from csc_workbench.errors import ConfigError
-from csc_workbench.measures.catalogue import PERIOD_TYPES
 
 # SO19 EH4-QL, % of assessments within 45 working days, Aug-18 .. Sep-19.
 A45 = [63, 66, 75, 66, 61, 57, 65, 90, 82, 74, 58, 48, 58, 46]
@@ -268,7 +267,7 @@ def test_duplicate_tidy_rows_are_refused(targets):
     tidy = make_tidy()
     tidy = pd.concat([tidy, tidy.iloc[[0]]], ignore_index=True)
     with pytest.raises(ValueError, match="more than one row"):
-        card_from = build_scorecard(tidy, CAT, "E1", "2019-09", targets)  # noqa: F841
+        build_scorecard(tidy, CAT, "E1", "2019-09", targets)
 
 
 def test_attach_benchmarks_picks_latest_year_and_keeps_columns():

@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 
 from assessment_helpers import mdef, monthly, tidy_frame
-from csc_workbench.assessment.spc import (false_alarm_rate, find_planted, spc_flags, spc_series,
-                                          xmr_matrix)
+from csc_workbench.assessment.spc import (false_alarm_rate, find_planted, flag_rates, spc_flags,
+                                          spc_series, xmr_matrix)
 
 ALT = [10, 12] * 7  # mean 11, every moving range 2
 
@@ -297,3 +297,24 @@ def test_a_planted_shift_is_caught():
     res = xmr_matrix(x, np.full(500, 36), "high", baseline=24)
     assert res["special_cause"][:, -1].mean() > 0.8
     assert (res["variation"][:, -1] == "special_cause_improving").mean() > 0.8
+
+
+def test_flag_rates_leave_out_planted_series():
+    stable = monthly("a45", "2022-01", [10, 12] * 7 + [20])           # 1 of 15 flagged, latest
+    quiet = monthly("cpp", "2022-01", [10, 12] * 7 + [11], period_type="snapshot")  # none
+    planted = [r[:4] + (np.nan, np.nan, "ok", "team", "North")
+               for r in monthly("a45", "2022-01", [10] * 7 + [30] * 8)]
+    flags = spc_flags(tidy_frame(stable + quiet + planted), CAT)
+    manifest = pd.DataFrame({"authority": ["E1"], "measure": ["a45"], "breakdown": ["team"],
+                             "breakdown_value": ["North"]})
+    rates = flag_rates(flags, manifest)
+    assert rates["series"].tolist() == [2] and rates["points"].tolist() == [30]
+    assert rates["point_rate"].iloc[0] == pytest.approx(1 / 30)
+    assert rates["latest_point_rate"].iloc[0] == pytest.approx(1 / 2)
+    assert rates["series_with_any_flag"].iloc[0] == pytest.approx(1 / 2)
+    assert rates["beyond_limits_rate"].iloc[0] == pytest.approx(1 / 30)
+    by = flag_rates(flags, manifest, by="measure").set_index("measure")
+    assert by.loc["a45", "point_rate"] == pytest.approx(1 / 15)
+    assert by.loc["cpp", "point_rate"] == 0
+    # Without the manifest the planted series counts too (it is flagged).
+    assert flag_rates(flags)["series"].iloc[0] == 3

@@ -304,6 +304,49 @@ def false_alarm_rate(n_series: int = 2000, length: int = 36, kind: str = "normal
     return out
 
 
+def flag_rates(flags: pd.DataFrame, manifest: pd.DataFrame | None = None,
+               by: str | Sequence[str] | None = None) -> pd.DataFrame:
+    """False-alarm rates observed on ``spc_flags`` output (e.g. a synthetic region).
+
+    Series named in ``manifest`` (planted anomalies: authority, measure, breakdown,
+    breakdown_value) are left out entirely, so what remains should be stable. Points
+    without a verdict (missing, suppressed, too few points) are not counted. Returns one
+    row (or one per ``by`` group, e.g. 'measure') with: series, points, point_rate (share
+    of points flagged), latest_point_rate (share of series whose last point is flagged:
+    what the scorecard shows), series_with_any_flag, and a rate per rule.
+    """
+    f = flags[flags["variation"].isin(["common_cause", "special_cause_improving",
+                                       "special_cause_concerning", "special_cause_neither"])]
+    if manifest is not None and len(manifest):
+        m = manifest.copy()
+        for col in ("breakdown", "breakdown_value"):
+            if col not in m.columns:
+                m[col] = "all"
+            m[col] = m[col].where(m[col].notna() & (m[col].astype(str) != ""), "all")
+        planted = m[SERIES_KEYS].drop_duplicates().assign(_planted=True)
+        f = f.merge(planted, on=SERIES_KEYS, how="left")
+        f = f[f["_planted"].isna()].drop(columns="_planted")
+    f = f.sort_values(SERIES_KEYS + ["period_end"], kind="stable")
+    f = f.assign(_latest=~f.duplicated(SERIES_KEYS, keep="last"))
+    groups = [] if by is None else ([by] if isinstance(by, str) else list(by))
+    key = groups if groups else (lambda _: 0)
+    grouped = f.groupby(key, sort=True)
+    series_any = f.groupby(SERIES_KEYS + [g for g in groups if g not in SERIES_KEYS])[
+        "special_cause"].any()
+    one_per_series = f.drop_duplicates(SERIES_KEYS)
+    out = pd.DataFrame({
+        "series": one_per_series.groupby(key, sort=True).size(),
+        "points": grouped.size(),
+        "point_rate": grouped["special_cause"].mean(),
+        "latest_point_rate": f[f["_latest"]].groupby(key, sort=True)["special_cause"].mean(),
+        "series_with_any_flag": (series_any.groupby(level=groups).mean() if groups
+                                 else pd.Series([series_any.mean()])),
+    })
+    for rule in RULES:
+        out[f"{rule}_rate"] = grouped[rule].mean()
+    return out.reset_index(drop=not groups)
+
+
 _UP = {"up", "increase", "increasing", "rise", "high", "higher", "+", "spike", "step_up"}
 _DOWN = {"down", "decrease", "decreasing", "fall", "drop", "low", "lower", "-", "dip", "step_down"}
 
