@@ -199,8 +199,11 @@ def test_manual_measure_beside_computed(sc, targets, manual):
 
 
 def test_commentary_frame(targets):
-    com = pd.DataFrame({"measure": ["a45", "a45", "refs"], "month": ["2019-09", "2019-08", "2019-09"],
-                        "commentary": ["Timeliness fell: staffing.", "Older note.", "Schools back."]})
+    com = pd.DataFrame({"authority": ["E1", "E1", "E1", "E2"],
+                        "measure": ["a45", "a45", "refs", "cpp"],
+                        "month": ["2019-09", "2019-08", "2019-09", "2019-09"],
+                        "commentary": ["Timeliness fell: staffing.", "Older note.", "Schools back.",
+                                       "Another authority's note."]})
     sc = card(targets, commentary=com)
     assert row(sc, "a45")["commentary"] == "Timeliness fell: staffing."
     assert row(sc, "refs")["commentary"] == "Schools back."
@@ -227,6 +230,17 @@ def test_shared_audience_hides_small_numbers(targets):
     # Percentages from larger numbers are shown.
     assert row(sc, "a45")["display"] == "46.0%"
     assert (sc["audience"] == "shared").all()
+
+
+def test_target_period_the_data_lacks_is_reported_not_replaced(tmp_path):
+    (tmp_path / "default.yaml").write_text(
+        "measures:\n  a45: {scheme: tolerance, period: quarter, target: 86}\n")
+    sc = build_scorecard(make_tidy(), CAT, "E1", "2019-09", load_targets("E1", CAT, tmp_path))
+    r = row(sc, "a45")
+    assert (r["headline_period"], r["status"], r["display"]) == ("quarter", "not_available", "n/a")
+    assert r["note"] == "no figure for September 2019"
+    assert r["rag"] is None
+    assert r["value_month"] == 46.0  # the other periods are still shown
 
 
 def test_unknown_audience(targets):

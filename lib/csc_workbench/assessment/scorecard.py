@@ -184,14 +184,15 @@ def _prepare(tidy: pd.DataFrame, catalogue: Mapping[str, MeasureDef], authority:
 
 
 def _headline_periods(frame: pd.DataFrame, targets: Targets | None) -> dict[str, str]:
-    """The period type each measure is judged on: the target's ``period`` if the data has
-    it, else the first of HEADLINE_PREFERENCE the data has."""
+    """The period type each measure is judged on: the target's ``period`` (even if the data
+    lacks it, so the scorecard says so rather than judging another period), else the first
+    of HEADLINE_PREFERENCE the data has."""
     pairs = frame[["measure", "period_type"]].drop_duplicates()
     available = {m: set(g) for m, g in pairs.groupby("measure")["period_type"]}
     out = {}
     for measure, types in available.items():  # one loop per measure
         rule = targets.rule(measure) if targets is not None else None
-        if rule is not None and rule.period in types:
+        if rule is not None and rule.period is not None:
             out[measure] = rule.period
         else:
             out[measure] = next((p for p in HEADLINE_PREFERENCE if p in types), sorted(types)[0])
@@ -311,13 +312,16 @@ def build_assessment_table(tidy: pd.DataFrame, catalogue: Mapping[str, MeasureDe
     return _Assessed(frame, catalogue, targets, benchmark_summary, spc, spc_kwargs).table
 
 
-def _commentary_for(measures: pd.Series, month: pd.Timestamp, commentary, rows) -> pd.Series:
+def _commentary_for(measures: pd.Series, month: pd.Timestamp, commentary, rows,
+                    authority: str) -> pd.Series:
     """The analyst's commentary for each measure at ``month`` (or at the period of the
     hand-entered figure shown)."""
     out = pd.Series([None] * len(measures), index=measures.index, dtype=object)
     if commentary is None or len(commentary) == 0:
         return out
     c = commentary.copy()
+    if "authority" in c.columns:
+        c = c[c["authority"] == authority]
     if "period_end" not in c.columns:
         c["period_end"] = c["month"].map(_month_end)
     c["period_end"] = pd.to_datetime(c["period_end"]).astype("datetime64[us]")
@@ -488,7 +492,7 @@ def build_scorecard(tidy: pd.DataFrame, catalogue: Mapping[str, MeasureDef] | No
     out["reporter"] = _obj(out["measure"].map(lambda m: rules[m].reporter if m in rules else None))
 
     out = attach_benchmarks(out, benchmark_summary, authority)
-    out["commentary"] = _commentary_for(out["measure"], month, commentary, out).to_numpy()
+    out["commentary"] = _commentary_for(out["measure"], month, commentary, out, authority).to_numpy()
     out["audience"] = audience
     return _text(out[SCORECARD_COLUMNS].copy())
 
