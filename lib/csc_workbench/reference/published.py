@@ -124,6 +124,23 @@ def _clean_header(name: str) -> str:
     return str(name).replace("\ufeff", "").strip().strip('"').strip().lower()
 
 
+def _by_unique(fn):
+    """Apply a text parser to each distinct cell once (published files repeat the same
+    years, codes and symbols thousands of times), then spread the result back."""
+    def wrapper(s: pd.Series):
+        codes, uniques = pd.factorize(s.astype("str"), use_na_sentinel=False)
+        result = fn(pd.Series(np.asarray(uniques, dtype=object), dtype="str"))
+        if isinstance(result, pd.DataFrame):
+            out = result.iloc[codes].reset_index(drop=True)
+            out.index = s.index
+            return out
+        return pd.Series(result.to_numpy()[codes], index=s.index, dtype=result.dtype)
+    wrapper.__doc__ = fn.__doc__
+    wrapper.__name__ = fn.__name__
+    return wrapper
+
+
+@_by_unique
 def clean_text(s: pd.Series) -> pd.Series:
     """Strip whitespace, surrounding quotes and Excel's ``="..."`` text wrapper."""
     t = s.astype("str").str.strip()
@@ -131,12 +148,14 @@ def clean_text(s: pd.Series) -> pd.Series:
     return t.str.strip().str.strip('"').str.strip()
 
 
+@_by_unique
 def clean_code(s: pd.Series) -> pd.Series:
     """An LA or region code: cleaned text, ``343.0`` (a spreadsheet's number) back to ``343``."""
     t = clean_text(s)
     return t.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
 
 
+@_by_unique
 def parse_published(s: pd.Series) -> pd.DataFrame:
     """Turn published cells into ``value`` (float, NaN unless a number), ``status``
     (ok / suppressed / not_available) and ``symbol`` (the symbol DfE printed, or '').
@@ -172,6 +191,7 @@ def round_half_up(x, dp: int):
     return np.sign(x) * np.floor(np.abs(x) * f + 0.5 + 1e-9) / f
 
 
+@_by_unique
 def parse_year(s: pd.Series) -> pd.Series:
     """``time_period`` as the calendar year in which the statistical year ends: 2025 stays
     2025; a financial-year form ``202425`` or ``2024-25`` becomes 2025."""
