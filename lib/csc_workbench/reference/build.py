@@ -664,4 +664,5 @@ def read_reference(warehouse: Path | str | None = None) -> dict[str, pd.DataFram
         missing = [t for t in REFERENCE_TABLES if t not in have]
         if missing:
             raise KeyError(f"warehouse has no reference tables {missing}: run `cscw reference`")
-        return {t: con.execute(f'SELECT * FROM "{t}"').df() for t in REFERENCE_TABLES}
+        # Through Arrow: several times faster than .df() for the 100,000s of text cells.
+        return {t: con.sql(f'SELECT * FROM "{t}"').to_arrow_table().to_pandas() for t in REFERENCE_TABLES}

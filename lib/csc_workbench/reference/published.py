@@ -91,13 +91,14 @@ def _glob_to_regex(pattern: str) -> str:
 
 def read_published_csv(path: Path, source: SourceFile | None = None) -> pd.DataFrame:
     """Read a published CSV as text: every cell a ``str``, BOM removed, column names folded
-    to lower case and stripped, blank lines dropped. Adds ``_row`` (the spreadsheet row a
-    user sees: header is row 1). Checks the source's required columns."""
+    to lower case and stripped. Blank lines are kept (as empty rows, for the loader to
+    account for) so that ``_row`` is the line a user sees (header is row 1). Checks the
+    source's required columns."""
     frame = None
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding,
-                                skip_blank_lines=True)
+                                skip_blank_lines=False)
             break
         except UnicodeDecodeError:
             continue
@@ -109,6 +110,7 @@ def read_published_csv(path: Path, source: SourceFile | None = None) -> pd.DataF
         raise InputError("file is neither UTF-8 nor Windows-1252 text", file=path)
     frame.columns = [_clean_header(c) for c in frame.columns]
     frame = frame.loc[:, [c for c in frame.columns if not c.startswith("unnamed:")]]
+    frame = frame.fillna("")
     frame.insert(0, "_row", np.arange(2, len(frame) + 2))
     if source is not None:
         missing = [c for c in source.columns if c not in frame.columns]

@@ -107,6 +107,11 @@ def _read(folder: Path, key: str, account: LoadAccount, path: Path | None = None
     path = path or find_file(folder, source)
     frame = read_published_csv(path, source)
     account.read(path.name, key, len(frame))
+    cells = frame.drop(columns="_row")
+    blank = (cells.apply(lambda c: c.str.strip() == "")).all(axis=1) if len(cells.columns) else None
+    if blank is not None and blank.any():
+        account.record_mask(path.name, key, frame, blank, "blank_row", "rejected", "empty row")
+        frame = frame[~blank.to_numpy()]
     return path, frame
 
 
