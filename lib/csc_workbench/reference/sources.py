@@ -27,7 +27,7 @@ CLA_PUB = f"{EES}/find-statistics/children-looked-after-in-england-including-ado
 LAIT_PUB = "www.gov.uk/government/publications/local-authority-interactive-tool-lait"
 ONS_PUB = (f"{EES} (population estimates file published with the CIN / CLA releases; "
            "ONS mid-year estimates, ons.gov.uk)")
-SN_PUB = "www.gov.uk/government/publications/local-authority-interactive-tool-lait (statistical neighbour benchmarking tool)"
+SN_PUB = "www.gov.uk/government/publications/children-s-services-statistical-neighbour-benchmarking-tool"
 GEO_PUB = "geoportal.statistics.gov.uk (Lower Tier to Upper Tier Local Authority lookup)"
 
 _EES_COLS = ("time_period", "geographic_level", "old_la_code", "new_la_code", "la_name",
