@@ -24,6 +24,9 @@ def test_reference_load_writes_tables(warehouse, capsys):
     assert len(tables["ref_authorities"]) == 153
     assert len(tables["ref_benchmarks"]) > 100_000
     assert set(tables["ref_stat_neighbours"]["model"]) == {"2025", "2021"}
+    files = tables["ref_files"].set_index("key")
+    assert files.loc["c1", "file"] == "c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv"
+    assert files.loc["c1", "rows_read"] == files.loc["c1", "loaded"] == 2132
 
 
 def test_benchmarks_csv_first_published(warehouse, tmp_path, capsys):

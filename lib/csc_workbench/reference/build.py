@@ -47,11 +47,16 @@ COLUMNS = {
     "ref_measures": ["measure", "title", "unit", "polarity", "dfe_polarity", "year_type", "definition",
                      "methodology", "source", "lait_measure", "in_indicators", "area"],
     "ref_area_lookup": ["ltla_code", "ltla_name", "utla_code", "utla_name"],
+    # The load's account: which file each source came from (or why it is missing), rows
+    # read / loaded / rejected, so a pack can list its sources.
+    "ref_files": ["key", "title", "file", "status", "message", "rows_read", "loaded", "rejected",
+                  "fixed", "warnings"],
 }
 _DTYPES = {
     "year": "int64", "release_year": "int64", "neighbour_rank": "int64", "value": "float64",
     "numerator": "float64", "denominator": "float64", "population_0_17": "float64",
-    "in_indicators": "bool",
+    "in_indicators": "bool", "rows_read": "int64", "loaded": "int64", "rejected": "int64",
+    "fixed": "int64", "warnings": "int64",
 }
 
 LATEST_POPULATION = "ONS mid-year estimates"
@@ -560,9 +565,7 @@ def build_reference(folder: Path | str | None = None) -> tuple[dict[str, pd.Data
             cla_files = []
             for path in src.find_files(folder, src.SOURCES["cla_rate_as_published"]):
                 p, f = src.ees_rows(folder, "cla_rate_as_published", ctx.account, path)
-                kind = "population_type" if "population_type" in f.columns else "population_count"
-                f["cla_group"] = f[kind].str.strip().str.lower()
-                f["count_text"] = f["children_count"] if "children_count" in f.columns else f["number"]
+                f = src._cla_columns(f, p, "cla_rate_as_published")
                 cla_files.append((p, f, src.release_year(f, p), True))
                 ctx.ok("cla_rate_as_published", p)
         except InputError as exc2:
@@ -628,6 +631,10 @@ def build_reference(folder: Path | str | None = None) -> tuple[dict[str, pd.Data
                           "docs/reference-data.md lists the files and where to download them")
     account = ReferenceAccount(folder=folder, files=files, account=ctx.account,
                                tables={k: len(v) for k, v in tables.items()})
+    summary = account.summary()
+    for c in ("rows_read", "loaded", "rejected", "fixed", "warnings"):
+        summary[c] = summary[c].fillna(0)
+    tables["ref_files"] = _typed("ref_files", summary)
     return tables, account
 
 
@@ -652,7 +659,7 @@ def load_reference(folder: Path | str | None = None, warehouse: Path | str | Non
     return account
 
 
-REFERENCE_TABLES = tuple(COLUMNS)
+REFERENCE_TABLES = tuple(c for c in COLUMNS if c != "ref_files")
 
 
 def read_reference(warehouse: Path | str | None = None) -> dict[str, pd.DataFrame]:
@@ -665,4 +672,5 @@ def read_reference(warehouse: Path | str | None = None) -> dict[str, pd.DataFram
         if missing:
             raise KeyError(f"warehouse has no reference tables {missing}: run `cscw reference`")
         # Through Arrow: several times faster than .df() for the 100,000s of text cells.
-        return {t: con.sql(f'SELECT * FROM "{t}"').to_arrow_table().to_pandas() for t in REFERENCE_TABLES}
+        names = REFERENCE_TABLES + (("ref_files",) if "ref_files" in have else ())
+        return {t: con.sql(f'SELECT * FROM "{t}"').to_arrow_table().to_pandas() for t in names}

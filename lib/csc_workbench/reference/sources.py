@@ -173,12 +173,22 @@ def cla_rate_files(folder: Path, account: LoadAccount) -> list[tuple[Path, pd.Da
         paths = find_files(folder, SOURCES[key]) if key == "cla_rate_as_published" else [find_file(folder, SOURCES[key])]
         for path in paths:
             path, f = ees_rows(folder, key, account, path)
-            kind_col = "population_type" if "population_type" in f.columns else "population_count"
-            count_col = "children_count" if "children_count" in f.columns else "number"
-            f["cla_group"] = clean_text(f[kind_col]).str.lower()
-            f["count_text"] = f[count_col]
-            out.append((path, f, release_year(f, path), key == "cla_rate_as_published"))
+            out.append((path, _cla_columns(f, path, key), release_year(f, path), key == "cla_rate_as_published"))
     return out
+
+
+def _cla_columns(f: pd.DataFrame, path: Path, key: str) -> pd.DataFrame:
+    """The 2025 release names its columns ``population_type`` / ``children_count``; earlier
+    releases ``population_count`` / ``number``. Either will do."""
+    kind_col = next((c for c in ("population_type", "population_count") if c in f.columns), None)
+    count_col = next((c for c in ("children_count", "number") if c in f.columns), None)
+    if kind_col is None or count_col is None:
+        raise InputError("required column missing (children looked after numbers and rates)",
+                         file=path, sheet=key, row=1,
+                         column="population_type" if kind_col is None else "children_count")
+    f["cla_group"] = clean_text(f[kind_col]).str.lower()
+    f["count_text"] = f[count_col]
+    return f
 
 
 def adoption_timings(folder: Path, account: LoadAccount) -> tuple[Path, pd.DataFrame]:
