@@ -3,7 +3,6 @@
 
 import math
 
-import pandas as pd
 import pytest
 
 from csc_workbench.reference import benchmark_summary, pick_release, resolve_authority

@@ -13,7 +13,9 @@ Tables (column layouts in ``COLUMNS``):
   the count and the population DfE used in each release, rounded half-up to 1 decimal
   place as DfE does, so that each release's published figure is reproduced.
 - ``ref_stat_neighbours``, ``ref_population``, ``ref_authorities``, ``ref_measures``,
-  ``ref_area_lookup`` (district to county/unitary, for ``resolve_authority``).
+  ``ref_area_lookup`` (district to county/unitary, for ``resolve_authority``) and
+  ``ref_files`` (the load's account: the file behind each source, rows read / loaded /
+  rejected, or the message saying it is missing).
 """
 
 from __future__ import annotations

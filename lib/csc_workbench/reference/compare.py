@@ -280,15 +280,14 @@ SUMMARY_COLUMNS = [
 ]
 
 
-def _prepare(ref_benchmarks, stat_neighbours, authorities, authority, release, model):
+def _prepare(stat_neighbours, authorities, authority, model):
     auth = _authority_frame(authorities)
     code = resolve_authority(authority, authorities)
     row = auth[auth["code"] == code].iloc[0]
     region_codes = [c for c in [row["region_code"]] if c and c != "nan"]
     if region_codes and region_codes[0] in ("E13000001", "E13000002"):
         region_codes.append("E12000007")  # Inner/Outer London, else London
-    sel = pick_release(ref_benchmarks, release)
-    return code, row, region_codes, sel, _neighbours(stat_neighbours, code, model)
+    return code, region_codes, _neighbours(stat_neighbours, code, model)
 
 
 def _finish(out: pd.DataFrame, sel: pd.DataFrame, measures: pd.DataFrame | None) -> pd.DataFrame:
@@ -309,14 +308,22 @@ def benchmark_summary(ref_benchmarks: pd.DataFrame, stat_neighbours: pd.DataFram
     region and England, with rank, quartile and the middle-50% position. See the module
     docstring for the conventions. ``measures`` (``ref_measures``) supplies titles and
     polarity where given; otherwise the ``polarity`` column of ``ref_benchmarks``."""
-    code, row, region_codes, sel, neighbours = _prepare(ref_benchmarks, stat_neighbours, authorities,
-                                                        authority, release, model)
+    code, region_codes, neighbours = _prepare(stat_neighbours, authorities, authority, model)
+    sel = ref_benchmarks
+    if release not in ("latest", "first"):
+        sel = pick_release(sel, release)
+    # Choose each measure's year before picking releases: a tenth of the rows to sort.
     if year is None:
-        years = sel[sel["status"] == OK].groupby("measure")["year"].max().rename("year").reset_index()
+        # each measure's latest year with a published value (numpy: a string map is slow)
+        ok = (sel["status"] == OK).to_numpy()
+        codes, uniques = pd.factorize(sel["measure"])
+        years = sel["year"].to_numpy()
+        latest = np.full(len(uniques), np.iinfo("int64").min)
+        np.maximum.at(latest, codes[ok], years[ok])
+        sel = sel[years == latest[codes]]
     else:
-        years = pd.DataFrame({"measure": sel.loc[sel["year"] == int(year), "measure"].unique(),
-                              "year": int(year)})
-    sel = sel.merge(years, on=["measure", "year"])
+        sel = sel[sel["year"] == int(year)]
+    sel = pick_release(sel, release if release in ("latest", "first") else "latest")
     out = _compare(sel, code, neighbours, region_codes, _polarity(sel, measures))
     out = _finish(out, sel, measures)
     order = {m: i for i, m in enumerate(MEASURES)}
@@ -337,8 +344,9 @@ def la_series(ref: Mapping[str, pd.DataFrame], authority: str | int, measure: st
         near = difflib.get_close_matches(measure, sorted(bench["measure"].unique()), n=3)
         raise ConfigError(f"no published values for measure {measure!r}"
                           + (f"; did you mean {', '.join(near)}?" if near else ""))
-    code, row, region_codes, sel, neighbours = _prepare(
-        sub, ref.get("ref_stat_neighbours"), ref["ref_authorities"], authority, release, model)
+    code, region_codes, neighbours = _prepare(ref.get("ref_stat_neighbours"), ref["ref_authorities"],
+                                              authority, model)
+    sel = pick_release(sub, release)
     out = _compare(sel, code, neighbours, region_codes, _polarity(sel, ref.get("ref_measures")))
     out = _finish(out, sel, ref.get("ref_measures"))
     return out.sort_values("year").reset_index(drop=True)
