@@ -61,6 +61,36 @@ def summary(warehouse: Optional[Path] = WAREHOUSE_OPT) -> None:
     Console().print(table)
 
 
+@app.command()
+def reference(
+    folder: Optional[Path] = typer.Option(None, "--folder", help="Folder of DfE's published files (default ../shared/reference/dfe or $CSCW_REFERENCE/dfe)"),
+    warehouse: Optional[Path] = WAREHOUSE_OPT,
+) -> None:
+    """Load DfE's published statistics, populations and statistical neighbours into the warehouse."""
+    from .reference import load_reference
+
+    typer.echo(str(load_reference(folder, warehouse)))
+
+
+@app.command()
+def benchmarks(
+    authority: str = typer.Option(..., "--authority", help="Old LA code (343), new code (E08000014) or name"),
+    year: Optional[int] = typer.Option(None, "--year", help="Year ending 31 March (default: each measure's latest)"),
+    fmt: str = typer.Option("csv", "--format", help="csv or xlsx"),
+    output: Optional[Path] = typer.Option(None, "--output", help="File to write (default: CSV to the screen)"),
+    release: str = typer.Option("latest", "--release", help="latest, first (as first published) or a release name"),
+    folder: Optional[Path] = typer.Option(None, "--folder", help="DfE files to load if the warehouse has none"),
+    warehouse: Optional[Path] = WAREHOUSE_OPT,
+) -> None:
+    """Published benchmarks for one authority: statistical neighbours, region, England, rank, quartile."""
+    from .reference.report import benchmarks_for, write_benchmarks
+
+    table = benchmarks_for(authority, year=year, release=release, warehouse=warehouse, folder=folder)
+    written = write_benchmarks(table, fmt, output)
+    if written is not None:
+        typer.echo(f"wrote {len(table)} measures to {written}", err=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app, turning WorkbenchError into one line and exit status 2."""
     try:
