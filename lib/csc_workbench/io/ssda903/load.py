@@ -172,7 +172,15 @@ def read(paths: list[Path], authority: str, account: LoadAccount) -> Dataset:
     """Load SSDA903 files (CSV tables and/or XML; one or several years) for ``authority``.
 
     Raises ``InputError`` (file, table, row, column) for a file that cannot be read at all;
-    otherwise every row is accounted for in ``account``. Nothing is returned on error."""
+    otherwise every row is accounted for in ``account``. A load is all or nothing: on error
+    nothing is returned and ``account`` is left as it was."""
+    final_account, account = account, LoadAccount(account.authority)
+    dataset = _read(paths, authority, account)
+    final_account.merge(account)
+    return dataset
+
+
+def _read(paths, authority: str, account: LoadAccount) -> Dataset:
     tables = read_tables(paths, account)
     out: dict[str, pd.DataFrame] = {}
 

@@ -191,9 +191,9 @@ def read_xml(path: Path) -> list[RawTable]:
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
-        line, col = (exc.position if exc.position else (exc.lineno, None))
-        raise InputError(f"XML is not well formed (truncated or damaged): {exc.msg}"
-                         + (f" at character {col}" if col else ""), file=path, row=line) from None
+        line = exc.position[0] if exc.position else exc.lineno
+        raise InputError(f"XML is not well formed (truncated or damaged): {exc.msg}", file=path,
+                         sheet="EXPSSDA903", row=line) from None
     if root.tag != "EXPSSDA903":
         raise InputError(f"not an SSDA903 XML file: root element is <{root.tag}>, expected <EXPSSDA903>",
                          file=path, row=getattr(root, "sourceline", None))
