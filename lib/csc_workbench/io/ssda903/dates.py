@@ -15,16 +15,19 @@ def add_years(dates: pd.Series, n) -> pd.Series:
     """``dates`` + ``n`` years (``n`` a number or a Series), month and day kept; 29 February
     becomes 28 February in a year that is not a leap year (DfE's birthday convention)."""
     n = pd.Series(n, index=dates.index) if np.isscalar(n) else pd.Series(np.asarray(n), index=dates.index)
-    ok = dates.notna() & n.notna()
-    out = pd.Series(pd.NaT, index=dates.index, dtype="datetime64[us]")
+    ok = (dates.notna() & n.notna()).to_numpy()
+    out = np.full(len(dates), np.datetime64("NaT"), dtype="datetime64[us]")
     if ok.any():
-        d = dates[ok]
-        y = (d.dt.year + n[ok].astype("int64")).astype("int64")
-        m, day = d.dt.month.astype("int64"), d.dt.day.astype("int64")
+        d = dates.to_numpy(dtype="datetime64[D]")[ok]
+        y = d.astype("datetime64[Y]").astype("int64") + 1970
+        m = d.astype("datetime64[M]").astype("int64") % 12 + 1
+        day = (d - d.astype("datetime64[M]")).astype("int64") + 1
+        y = y + n.to_numpy(dtype="float64")[ok].astype("int64")
         leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
-        day = day.where(~((m == 2) & (day == 29) & ~leap), 28)
-        out[ok] = pd.to_datetime(pd.DataFrame({"year": y, "month": m, "day": day})).astype("datetime64[us]")
-    return out
+        day = np.where((m == 2) & (day == 29) & ~leap, 28, day)
+        months = (y - 1970) * 12 + (m - 1)
+        out[ok] = (months.astype("datetime64[M]").astype("datetime64[D]") + (day - 1)).astype("datetime64[us]")
+    return pd.Series(out, index=dates.index)
 
 
 def birthday_in_year(dob: pd.Series, year) -> pd.Series:
@@ -36,4 +39,12 @@ def birthday_in_year(dob: pd.Series, year) -> pd.Series:
 
 def fmt(dates: pd.Series) -> pd.Series:
     """dd/mm/yyyy as DfE writes dates; blank for a missing date."""
-    return pd.to_datetime(dates).dt.strftime("%d/%m/%Y").fillna("").astype(object)
+    days = pd.to_datetime(dates).to_numpy(dtype="datetime64[D]")
+    iso = np.datetime_as_string(days, unit="D").astype("U10")
+    chars = iso.view("U1").reshape(len(iso), 10) if len(iso) else np.empty((0, 10), dtype="U1")
+    dmy = chars[:, [8, 9, 7, 5, 6, 4, 0, 1, 2, 3]].copy()
+    dmy[:, 2] = "/"
+    dmy[:, 5] = "/"
+    out = dmy.view("U10").ravel() if len(iso) else np.array([], dtype="U10")
+    out = np.where(np.isnat(days), "", out)
+    return pd.Series(out, index=dates.index, dtype=object)

@@ -142,26 +142,26 @@ def _assign_years(tables: dict[str, pd.DataFrame], account: LoadAccount) -> None
 
 def read_tables(paths, account: LoadAccount) -> dict[str, pd.DataFrame]:
     """Read and clean every file: one frame per SSDA903 table (all files, all years)."""
-    cleaned: dict[str, list[pd.DataFrame]] = defaultdict(list)
-    order = 0
-    for path in expand(paths):
-        raws = read_xml(path) if _is_xml(path) else [read_csv(path)]
-        raws = [r for r in raws if r is not None]
-        if not raws:
+    raws: dict[str, list] = defaultdict(list)
+    groups: dict[str, str] = {}
+    for order, path in enumerate(expand(paths)):
+        xml = _is_xml(path)
+        found = [r for r in (read_xml(path) if xml else [read_csv(path)]) if r is not None]
+        if not found:
             account.read(str(path), "unknown", 0)
             account.record(str(path), "unknown", "-", "empty_file", "warning", "file is empty: nothing to read")
             continue
-        group = str(path) if _is_xml(path) else str(path.parent)
-        for raw in raws:
-            frame = clean_table(raw, account)
-            frame["_order"] = order
-            frame["_group"] = group
-            cleaned[raw.table].append(frame)
-        order += 1
+        groups[str(path)] = str(path) if xml else str(path.parent)
+        for raw in found:
+            raw.order = order
+            raws[raw.table].append(raw)
     tables = {}
     for table in COLUMNS:
-        frames = [f for f in cleaned.get(table, []) if len(f)]
-        tables[table] = pd.concat(frames, ignore_index=True) if frames else _empty(table)
+        frame = clean_table(raws[table], account) if raws.get(table) else None
+        if frame is None or frame.empty:
+            frame = _empty(table)
+        frame["_group"] = frame["_file"].map(groups).astype(object)
+        tables[table] = frame
     _assign_years(tables, account)
     for t in tables.values():
         t["_rank"] = t["_year"].fillna(0).astype("int64") * 100_000 + t["_order"].astype("int64")

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from lxml import etree
 
@@ -33,6 +34,7 @@ class RawTable:
     path_year: int | None = None  # the year ending 31 March named in the file or folder name
     notes: list[tuple[str, str]] = field(default_factory=list)  # (rule, message) file-level warnings
     extra_columns: list[str] = field(default_factory=list)
+    order: int = 0  # position of the file in the load (later files win ties between returns)
 
 
 # -- file kinds -----------------------------------------------------------------------------
@@ -136,7 +138,7 @@ def read_csv(path: Path) -> RawTable | None:
         return None
     text, notes = _decode(data, file=str(path))
     try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False,
+        frame = pd.read_csv(io.StringIO(text), dtype=object, keep_default_na=False, na_filter=False,
                             skip_blank_lines=False, skipinitialspace=False)
     except pd.errors.ParserError as exc:
         m = re.search(r"line (\d+)", str(exc))
@@ -147,8 +149,9 @@ def read_csv(path: Path) -> RawTable | None:
     frame.columns = [_normalise_column(c) for c in original]
     table = _identify(set(frame.columns), path)
     # Line numbers as a spreadsheet shows them: the header is line 1.
+    values = frame.to_numpy(dtype=object)
+    blank = (values == "").all(axis=1) if values.size else np.zeros(len(frame), bool)
     frame["_row"] = (frame.index + 2).astype(str)
-    blank = (frame.drop(columns="_row") == "").all(axis=1)
     frame = frame[~blank]
     known = set(COLUMNS[table]) | set(LIIA_COLUMNS) | {"_row"}
     extra = [c for c in frame.columns if c not in known]

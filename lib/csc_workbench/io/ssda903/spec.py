@@ -147,7 +147,7 @@ FLAG_COLUMNS: dict[str, list[str]] = {
     "ad1": ["FOSTER_CARE"],
 }
 NUMBER_COLUMNS: dict[str, list[str]] = {
-    "oc2": ["SDQ_SCORE"], "ad1": ["NB_ADOPTR"], "header": ["SEX"], "uasc": ["SEX"],
+    "oc2": ["SDQ_SCORE"], "ad1": ["NB_ADOPTR"],
 }
 
 # Placement types meaning "placed for adoption" (A3/A4 with consent, A5/A6 with a placement order).

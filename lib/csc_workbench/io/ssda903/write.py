@@ -16,7 +16,7 @@ column names, dates dd/mm/yyyy. Each year's return holds, as DfE specifies:
   period ending, no short breaks), each item only at the ages DfE collects it (health
   promotion under 5, convictions 10 and over, SDQ 4 to 16);
 - oc3: the care-leaver status at the birthday in the year (ages 17-21), not for a young
-  person looked after on that birthday;
+  person looked after on that birthday, nor at 17 and 18 for one who left care on or after it;
 - placed_for_adoption: decisions open in the year (made by 31 March, not reversed before
   1 April); ad1: children adopted in the year (adoption order date in the year);
 - previous_permanence: children starting a period of care in the year (PREV_PERM Z1).
@@ -29,7 +29,11 @@ to 31 March, else 0; SDQ_REASON SDQ4 when an SDQ score is due but missing;
 INTERVENTION_RECEIVED 1 (and INTERVENTION_OFFERED blank) for substance misuse; AD1 FOSTER_CARE
 1 when the adoptive placement was with the child's foster carers (A3/A5), NB_ADOPTR 2,
 SEX_ADOPTR MF, LS_ADOPTR L11; PREV_PERM Z1. SEX is 1/2 up to the 2023-24 return and M/F/U
-from 2024-25.
+from 2024-25. Short breaks (V3/V4) are written without postcodes or URN (DfE does not
+collect them).
+
+All years are built in one pass: each record is repeated once for every year it is open
+in (``_by_year``), so the cost does not grow with the number of years.
 """
 
 from __future__ import annotations
@@ -44,20 +48,53 @@ from .dates import add_years, birthday_in_year, fmt, year_ending
 from .spec import COLUMNS
 
 SHORT_BREAKS = ("V3", "V4")
+TABLE_ORDER = ("header", "episodes", "reviews", "uasc", "oc2", "oc3", "ad1", "placed_for_adoption",
+               "previous_permanence", "missing")
 
 
 def _text(s: pd.Series) -> pd.Series:
-    return s.astype(object).where(s.notna(), "").astype(str)
+    return s.astype(object).fillna("")
 
 
 def _flag(s: pd.Series) -> pd.Series:
     return s.astype("boolean").map({True: "1", False: "0"}).astype(object).where(s.notna(), "")
 
 
-def _age(dob: pd.Series, on: pd.Timestamp) -> pd.Series:
-    """Completed years of age on ``on``."""
-    before_birthday = (dob.dt.month > on.month) | ((dob.dt.month == on.month) & (dob.dt.day > on.day))
-    return on.year - dob.dt.year - before_birthday.astype(int)
+def _year_end(years) -> np.ndarray:
+    """31 March of each year (datetime64)."""
+    y = np.asarray(years, dtype="int64")
+    return (((y - 1970) * 12 + 2).astype("datetime64[M]").astype("datetime64[D]") + 30).astype("datetime64[us]")
+
+
+def _year_start(years) -> np.ndarray:
+    """1 April before each year ending 31 March."""
+    y = np.asarray(years, dtype="int64")
+    return (((y - 1 - 1970) * 12 + 3).astype("datetime64[M]").astype("datetime64[D]")).astype("datetime64[us]")
+
+
+def _age(dob: pd.Series, on) -> pd.Series:
+    """Completed years of age on ``on`` (a date or dates aligned with ``dob``)."""
+    on = pd.Series(pd.to_datetime(on), index=dob.index) if not np.isscalar(on) else pd.Series(on, index=dob.index)
+    before = (dob.dt.month > on.dt.month) | ((dob.dt.month == on.dt.month) & (dob.dt.day > on.dt.day))
+    return on.dt.year - dob.dt.year - before.astype(int)
+
+
+def _by_year(frame: pd.DataFrame, start: str, end: str | None, lo: int, hi: int) -> pd.DataFrame:
+    """One row per record and year ending 31 March (``year``) in [lo, hi] that the record
+    is open in: from the year holding ``start`` to the year holding ``end`` (or ``hi`` if
+    ``end`` is blank or not given)."""
+    first = year_ending(frame[start]).astype("float64").fillna(hi + 1).to_numpy().astype("int64")
+    if end is None:
+        last = first.copy()
+    else:
+        last = year_ending(frame[end]).astype("float64").fillna(hi).to_numpy().astype("int64")
+    first, last = np.maximum(first, lo), np.minimum(last, hi)
+    n = np.clip(last - first + 1, 0, None)
+    idx = np.repeat(np.arange(len(frame)), n)
+    offset = np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n)
+    out = frame.iloc[idx].reset_index(drop=True)
+    out["year"] = first[idx] + offset
+    return out
 
 
 def default_years(d: Dataset) -> list[int]:
@@ -67,7 +104,7 @@ def default_years(d: Dataset) -> list[int]:
         return []
     starts = pd.concat([e["decom"], d["care_leavers"]["status_date"]]).dropna()
     ends = pd.concat([e["decom"], e["dec"], d["cla_reviews"]["review_date"], d["missing"]["start_date"],
-                      d["care_leavers"]["status_date"]]).dropna()
+                      d["missing"]["end_date"], d["care_leavers"]["status_date"]]).dropna()
     return list(range(int(year_ending(pd.Series([starts.min()])).iloc[0]),
                       int(year_ending(pd.Series([ends.max()])).iloc[0]) + 1))
 
@@ -78,167 +115,194 @@ def write_ssda903(dataset: Dataset, out_dir: Path, years: list[int] | None = Non
     paths: list[Path] = []
     for authority in dataset.authorities():
         d = dataset.for_authority(authority)
-        for year in (years if years is not None else default_years(d)):
+        wanted = list(years) if years is not None else default_years(d)
+        if not wanted:
+            continue
+        returns = build_returns(d, wanted)
+        for year in wanted:
             folder = Path(out_dir) / authority / str(year)
             folder.mkdir(parents=True, exist_ok=True)
-            for name, frame in build_return(d, int(year)).items():
+            for name, frame in returns[int(year)].items():
                 path = folder / f"{name}.csv"
                 frame.to_csv(path, index=False, lineterminator="\n")
                 paths.append(path)
     return paths
 
 
-def _continuously_looked_after(eps: pd.DataFrame, ys: pd.Timestamp, ye: pd.Timestamp) -> pd.Index:
-    """Children looked after continuously for 12 months at 31 March, as the written return
-    shows it (Data to Insight's validator definition, from DfE's validation rules)."""
-    during = (eps["decom"] <= ye) & (eps["dec_w"].isna() | (eps["dec_w"] >= ys))
-    enters = eps["rne"].eq("S") & (eps["decom"] > ys) & (eps["decom"] <= ye)
-    leaves = eps["rec_w"].ne("X1") & (eps["dec_w"] >= ys) & (eps["dec_w"] < ye)
-    breaks = eps["ls"].isin(SHORT_BREAKS) & during
-    g = pd.DataFrame({"child_id": eps["child_id"], "during": during,
-                      "broken": enters | leaves.fillna(False) | breaks}).groupby("child_id")
-    flags = g.agg(during=("during", "max"), broken=("broken", "max"))
-    return flags.index[flags["during"] & ~flags["broken"]]
-
-
 def build_return(d: Dataset, year: int) -> dict[str, pd.DataFrame]:
-    """One authority's SSDA903 return for the year ending 31 March ``year`` (strings, DfE
-    columns)."""
-    ys, ye = pd.Timestamp(year - 1, 4, 1), pd.Timestamp(year, 3, 31)
+    """One authority's return for the year ending 31 March ``year`` (strings, DfE columns)."""
+    return build_returns(d, [year])[year]
+
+
+def build_returns(d: Dataset, years: list[int]) -> dict[int, dict[str, pd.DataFrame]]:
+    """One authority's returns for ``years`` (each a dict of DfE tables as strings)."""
+    years = sorted({int(y) for y in years})
+    lo, hi = years[0], years[-1]
     persons = d["persons"].drop_duplicates("child_id").set_index("child_id")
-
-    e = d["cla_episodes"]
-    e = e[(e["decom"] <= ye) & (e["dec"].isna() | (e["dec"] >= ys))].sort_values(["child_id", "decom"])
-    open_at_end = e["dec"].isna() | (e["dec"] > ye)
-    e = e.assign(dec_w=e["dec"].where(~open_at_end), rec_w=e["rec"].where(~open_at_end),
-                 rpc_w=e["reason_place_change"].where(~open_at_end))
-    looked_after = pd.Index(e["child_id"].unique())
-    not_short_break = pd.Index(e.loc[~e["ls"].isin(SHORT_BREAKS), "child_id"].unique())
-
-    # Care leavers: the status at the birthday in the year, if 17 to 21 and not then looked after.
-    cl = d["care_leavers"]
-    cl = cl[(cl["status_date"] >= ys) & (cl["status_date"] <= ye)].sort_values("status_date")
-    cl = cl.drop_duplicates("child_id", keep="last")
-    cl_dob = pd.Series(persons["dob"].reindex(cl["child_id"]).to_numpy(), index=cl.index)
-    birthday = birthday_in_year(cl_dob, year)
-    age = birthday.dt.year - cl_dob.dt.year
-    in_care_on_birthday = e.merge(pd.DataFrame({"child_id": cl["child_id"], "bday": birthday}), on="child_id")
-    in_care_on_birthday = in_care_on_birthday[(in_care_on_birthday["decom"] <= in_care_on_birthday["bday"])
-                                              & (in_care_on_birthday["dec"].isna()
-                                                 | (in_care_on_birthday["dec"] > in_care_on_birthday["bday"]))]
-    cl = cl[age.between(17, 21) & cl_dob.notna() & ~cl["child_id"].isin(in_care_on_birthday["child_id"])]
-
-    children = looked_after.append(pd.Index(cl["child_id"]).difference(looked_after))
-    p = persons.reindex(children)
-    dob = p["dob"]
+    dob = persons["dob"]
 
     def dob_of(ids: pd.Series) -> pd.Series:
         return fmt(pd.Series(dob.reindex(ids).to_numpy(), index=ids.index))
 
-    out: dict[str, pd.DataFrame] = {}
-    # header
-    if year >= 2025:
-        sex = p["sex"].where(p["sex"].isin(["M", "F", "U"]))
-    else:
-        sex = p["sex"].map({"M": "1", "F": "2"})
-    school_age = add_years(dob, 4) <= pd.Timestamp(year - 2, 8, 31)
-    mother = np.where(p["sex"].eq("F") & children.isin(not_short_break), "0", "")
-    out["header"] = pd.DataFrame({
-        "CHILD": children, "SEX": _text(sex).to_numpy(), "DOB": fmt(dob).to_numpy(),
-        "ETHNIC": _text(p["ethnicity"]).to_numpy(),
-        "UPN": np.where(dob.isna(), "UN5", np.where(school_age, "UN5", "UN1")),
-        "MOTHER": mother, "MC_DOB": "",
+    # Episodes, once per year they are open in; ended after 31 March -> written open.
+    e = _by_year(d["cla_episodes"].sort_values(["child_id", "decom"]), "decom", "dec", lo, hi)
+    e["ys"], e["ye"] = _year_start(e["year"]), _year_end(e["year"])
+    open_at_end = e["dec"].isna() | (e["dec"] > e["ye"])
+    e["dec_w"] = e["dec"].where(~open_at_end)
+    e["rec_w"] = e["rec"].where(~open_at_end)
+    e["rpc_w"] = e["reason_place_change"].where(~open_at_end)
+    short = e["ls"].isin(SHORT_BREAKS)
+    looked_after = e[["child_id", "year"]].drop_duplicates()
+    not_short_break = e.loc[~short, ["child_id", "year"]].drop_duplicates()
+
+    # Care leavers: the status at the birthday in the year (17-21), if DfE collects it then.
+    cl = d["care_leavers"].copy()
+    cl["year"] = year_ending(cl["status_date"])
+    cl = cl[cl["year"].between(lo, hi)].sort_values("status_date").drop_duplicates(["child_id", "year"], keep="last")
+    cl["dob"] = dob.reindex(cl["child_id"]).to_numpy()
+    cl["bday"] = birthday_in_year(cl["dob"], cl["year"])
+    cl["age"] = cl["bday"].dt.year - cl["dob"].dt.year
+    # Not for a young person looked after on the birthday, nor, at 17 and 18, one looked
+    # after on or after it in the year (DfE rules 1007 and 1016).
+    on = e[["child_id", "year", "decom", "dec"]].merge(cl[["child_id", "year", "bday", "age"]], on=["child_id", "year"])
+    in_care = (on["decom"] <= on["bday"]) & (on["dec"].isna() | (on["dec"] > on["bday"]))
+    after = on["age"].isin([17, 18]) & (on["dec"].isna() | (on["dec"] >= on["bday"]))
+    excluded = on.loc[in_care | after, ["child_id", "year"]].drop_duplicates().assign(_x=True)
+    cl = cl.merge(excluded, on=["child_id", "year"], how="left")
+    cl = cl[cl["age"].between(17, 21) & cl["dob"].notna() & cl["_x"].isna()]
+
+    # Header: looked-after children, then care leavers who were not looked after in the year.
+    leavers_only = cl[["child_id", "year"]].merge(looked_after.assign(_la=True), how="left")
+    leavers_only = leavers_only[leavers_only["_la"].isna()].drop(columns="_la")
+    h = pd.concat([looked_after.assign(_leaver=False), leavers_only.assign(_leaver=True)], ignore_index=True)
+    h = h.sort_values(["year", "_leaver", "child_id"], kind="stable")
+    p = persons.reindex(h["child_id"])
+    hdob = pd.Series(p["dob"].to_numpy(), index=h.index)
+    sex = pd.Series(p["sex"].to_numpy(), index=h.index)
+    modern = h["year"] >= 2025
+    sex_w = sex.where(sex.isin(["M", "F", "U"])).where(modern, sex.map({"M": "1", "F": "2"}))
+    # School age (DfE rule 209): 4 by 31 August in the calendar year before the year starts.
+    aug31 = (((h["year"].to_numpy() - 2 - 1970) * 12 + 7).astype("datetime64[M]").astype("datetime64[D]") + 30)
+    school_age = add_years(hdob, 4) <= pd.Series(aug31.astype("datetime64[us]"), index=h.index)
+    girl_in_care = sex.eq("F") & h.merge(not_short_break.assign(_n=True), how="left")["_n"].notna().to_numpy()
+    header = pd.DataFrame({
+        "year": h["year"], "CHILD": h["child_id"], "SEX": _text(sex_w), "DOB": fmt(hdob),
+        "ETHNIC": _text(pd.Series(p["ethnicity"].to_numpy(), index=h.index)),
+        "UPN": np.where(hdob.notna() & ~school_age, "UN1", "UN5"),
+        "MOTHER": np.where(girl_in_care, "0", ""), "MC_DOB": "",
     })
 
-    # episodes
-    short = e["ls"].isin(SHORT_BREAKS)
-    out["episodes"] = pd.DataFrame({
-        "CHILD": e["child_id"], "DECOM": fmt(e["decom"]), "RNE": _text(e["rne"]), "LS": _text(e["ls"]),
-        "CIN": _text(e["cin"]), "PLACE": _text(e["place"]), "PLACE_PROVIDER": _text(e["place_provider"]),
-        "DEC": fmt(e["dec_w"]), "REC": _text(e["rec_w"]), "REASON_PLACE_CHANGE": _text(e["rpc_w"]),
+    episodes = pd.DataFrame({
+        "year": e["year"], "CHILD": e["child_id"], "DECOM": fmt(e["decom"]), "RNE": _text(e["rne"]),
+        "LS": _text(e["ls"]), "CIN": _text(e["cin"]), "PLACE": _text(e["place"]),
+        "PLACE_PROVIDER": _text(e["place_provider"]), "DEC": fmt(e["dec_w"]), "REC": _text(e["rec_w"]),
+        "REASON_PLACE_CHANGE": _text(e["rpc_w"]),
         # DfE does not collect placement location or URN for short breaks (V3/V4).
         "HOME_POST": _text(e["home_post"].where(~short)), "PL_POST": _text(e["pl_post"].where(~short)),
         "URN": _text(e["urn"].where(~short)),
     })
 
-    # reviews (not for children whose only episodes in the year are short breaks)
-    r = d["cla_reviews"]
-    r = r[(r["review_date"] >= ys) & (r["review_date"] <= ye) & r["child_id"].isin(not_short_break)]
-    r = r.sort_values(["child_id", "review_date"])
-    out["reviews"] = pd.DataFrame({"CHILD": r["child_id"], "DOB": dob_of(r["child_id"]),
-                                   "REVIEW": fmt(r["review_date"]), "REVIEW_CODE": _text(r["participation"])})
+    # Reviews (not for children whose only episodes in the year are short breaks).
+    r = d["cla_reviews"].assign(year=year_ending(d["cla_reviews"]["review_date"]))
+    r = r.merge(not_short_break, on=["child_id", "year"]).sort_values(["child_id", "review_date"])
+    reviews = pd.DataFrame({"year": r["year"], "CHILD": r["child_id"], "DOB": dob_of(r["child_id"]),
+                            "REVIEW": fmt(r["review_date"]), "REVIEW_CODE": _text(r["participation"])})
 
-    # uasc (looked-after children only: DfE does not want it for care leavers)
-    u = p[p["uasc"].fillna(False).astype(bool) & p.index.isin(looked_after)]
-    out["uasc"] = pd.DataFrame({"CHILD": u.index, "SEX": _text(sex.reindex(u.index)).to_numpy(),
-                                "DOB": fmt(u["dob"]).to_numpy(), "DUC": fmt(add_years(u["dob"], 18)).to_numpy()})
+    # UASC: looked-after children only (DfE does not want it for care leavers); DUC = 18th birthday.
+    u = header[~h["_leaver"].to_numpy() & pd.Series(p["uasc"].fillna(False).astype(bool).to_numpy(),
+                                                    index=h.index)]
+    uasc = pd.DataFrame({"year": u["year"], "CHILD": u["CHILD"], "SEX": u["SEX"], "DOB": u["DOB"],
+                         "DUC": fmt(add_years(hdob[u.index], 18))})
 
-    out["oc2"] = _oc2(d, e, dob, ys, ye, year)
-    out["oc3"] = pd.DataFrame({
-        "CHILD": cl["child_id"], "DOB": dob_of(cl["child_id"]), "IN_TOUCH": _text(cl["in_touch"]),
-        "ACTIV": _text(cl["activity"].where(~cl["in_touch"].isin(["DIED", "RHOM"]))),
+    oc2 = _oc2(d, e, dob, lo, hi)
+    in_touch_only = cl["in_touch"].isin(["DIED", "RHOM"])
+    oc3 = pd.DataFrame({
+        "year": cl["year"], "CHILD": cl["child_id"], "DOB": fmt(cl["dob"]), "IN_TOUCH": _text(cl["in_touch"]),
+        "ACTIV": _text(cl["activity"].where(~in_touch_only)),
         "ACCOM": (cl["accommodation"].astype(object) + cl["suitable"].map({True: "1", False: "2"}).astype(object))
-        .where(cl["accommodation"].notna() & cl["suitable"].notna() & ~cl["in_touch"].isin(["DIED", "RHOM"]), ""),
+        .where(cl["accommodation"].notna() & cl["suitable"].notna() & ~in_touch_only, ""),
     })
-    out["ad1"], out["placed_for_adoption"] = _adoption_tables(d, e, looked_after, dob_of, ys, ye)
+    ad1, pfa = _adoption_tables(d, e, looked_after, dob_of, lo, hi)
 
-    starters = e[e["rne"].eq("S") & (e["decom"] >= ys)]["child_id"].drop_duplicates()
-    out["previous_permanence"] = pd.DataFrame({"CHILD": starters, "DOB": dob_of(starters), "PREV_PERM": "Z1",
-                                               "LA_PERM": "", "DATE_PERM": ""})
+    starters = e[e["rne"].eq("S") & (e["decom"] >= e["ys"])].drop_duplicates(["child_id", "year"])
+    prev_perm = pd.DataFrame({"year": starters["year"], "CHILD": starters["child_id"],
+                              "DOB": dob_of(starters["child_id"]), "PREV_PERM": "Z1", "LA_PERM": "",
+                              "DATE_PERM": ""})
 
-    m = d["missing"]
-    m = m[(m["start_date"] <= ye) & (m["end_date"].isna() | (m["end_date"] >= ys))
-          & m["child_id"].isin(looked_after)].sort_values(["child_id", "start_date"])
-    out["missing"] = pd.DataFrame({"CHILD": m["child_id"], "DOB": dob_of(m["child_id"]), "MISSING": m["kind"],
-                                   "MIS_START": fmt(m["start_date"]),
-                                   "MIS_END": fmt(m["end_date"].where(m["end_date"] <= ye))})
-    return {name: out[name].reindex(columns=COLUMNS[name]).fillna("") for name in
-            ("header", "episodes", "reviews", "uasc", "oc2", "oc3", "ad1", "placed_for_adoption",
-             "previous_permanence", "missing")}
+    m = _by_year(d["missing"], "start_date", "end_date", lo, hi).merge(looked_after, on=["child_id", "year"])
+    m = m.sort_values(["year", "child_id", "start_date"])
+    missing = pd.DataFrame({"year": m["year"], "CHILD": m["child_id"], "DOB": dob_of(m["child_id"]),
+                            "MISSING": _text(m["kind"]), "MIS_START": fmt(m["start_date"]),
+                            "MIS_END": fmt(m["end_date"].where(m["end_date"] <= pd.Series(_year_end(m["year"]),
+                                                                                         index=m.index)))})
+
+    tables = {"header": header, "episodes": episodes, "reviews": reviews, "uasc": uasc, "oc2": oc2, "oc3": oc3,
+              "ad1": ad1, "placed_for_adoption": pfa, "previous_permanence": prev_perm, "missing": missing}
+    out: dict[int, dict[str, pd.DataFrame]] = {y: {} for y in years}
+    for name in TABLE_ORDER:
+        frame = tables[name]
+        groups = dict(tuple(frame.groupby("year", sort=False))) if len(frame) else {}
+        for y in years:
+            part = groups.get(y, frame.iloc[0:0])
+            out[y][name] = part.reindex(columns=COLUMNS[name]).fillna("").reset_index(drop=True)
+    return out
 
 
-def _oc2(d: Dataset, e: pd.DataFrame, dob: pd.Series, ys, ye, year: int) -> pd.DataFrame:
-    eligible = _continuously_looked_after(e, ys, ye)
-    o = d["cla_outcomes"]
-    o = o[(o["year"] == year) & o["child_id"].isin(eligible)].drop_duplicates("child_id")
+def _oc2(d: Dataset, e: pd.DataFrame, dob: pd.Series, lo: int, hi: int) -> pd.DataFrame:
+    """OC2 for children looked after continuously for 12 months at 31 March, as the written
+    return shows it (Data to Insight's validator definition, from DfE's validation rules):
+    in care during the year, no period starting after 1 April, none ending before 31 March,
+    no short breaks."""
+    enters = e["rne"].eq("S") & (e["decom"] > e["ys"]) & (e["decom"] <= e["ye"])
+    leaves = e["rec_w"].ne("X1") & (e["dec_w"] >= e["ys"]) & (e["dec_w"] < e["ye"])
+    broken = enters | leaves.fillna(False) | e["ls"].isin(SHORT_BREAKS)
+    flags = pd.DataFrame({"child_id": e["child_id"], "year": e["year"], "broken": broken})
+    flags = flags.groupby(["child_id", "year"], as_index=False)["broken"].max()
+    eligible = flags.loc[~flags["broken"], ["child_id", "year"]]
+    o = d["cla_outcomes"].drop_duplicates(["child_id", "year"])
+    o = o.assign(year=o["year"].astype("int64")).merge(eligible, on=["child_id", "year"])
     b = pd.Series(dob.reindex(o["child_id"]).to_numpy(), index=o.index)
-    age_end, age_start = _age(b, ye), _age(b, ys)
+    age_end = _age(b, pd.Series(_year_end(o["year"]), index=o.index))
+    age_start = _age(b, pd.Series(_year_start(o["year"]), index=o.index))
     h = d["health_checks"]
-    recent = h[(h["kind"] == "health") & (h["check_date"] > ye - pd.DateOffset(years=1)) & (h["check_date"] <= ye)]
+    assessed = h.loc[h["kind"] == "health", ["child_id"]].assign(year=year_ending(h.loc[h["kind"] == "health",
+                                                                                       "check_date"]))
+    assessed = assessed.dropna().astype({"year": "int64"}).drop_duplicates().assign(_h=True)
+    had_check = o[["child_id", "year"]].merge(assessed, how="left")["_h"].notna().to_numpy()
     sdq_due = (age_end >= 4) & (age_start < 17)
-    score = o["sdq_score"].where(sdq_due)
     misuse = o["substance_misuse"].astype("boolean")
     return pd.DataFrame({
-        "CHILD": o["child_id"], "DOB": fmt(b),
-        "SDQ_SCORE": _text(score.astype("Int64").astype(object)),
+        "year": o["year"], "CHILD": o["child_id"], "DOB": fmt(b),
+        "SDQ_SCORE": _text(o["sdq_score"].where(sdq_due).astype("Int64").astype(object)),
         "SDQ_REASON": np.where(sdq_due & o["sdq_score"].isna(), "SDQ4", ""),
         "CONVICTED": _flag(o["convicted"].where(age_end >= 10)),
         "HEALTH_CHECK": _flag(o["health_check"].where(age_end < 5)),
         "IMMUNISATIONS": _flag(o["immunisations"]), "TEETH_CHECK": _flag(o["teeth_check"]),
-        "HEALTH_ASSESSMENT": np.where(o["child_id"].isin(recent["child_id"]), "1", "0"),
+        "HEALTH_ASSESSMENT": np.where(had_check, "1", "0"),
         "SUBSTANCE_MISUSE": _flag(misuse),
         "INTERVENTION_RECEIVED": np.where(misuse.fillna(False), "1", ""),
         "INTERVENTION_OFFERED": "",
     })
 
 
-def _adoption_tables(d, e, looked_after, dob_of, ys, ye):
+def _adoption_tables(d, e, looked_after, dob_of, lo, hi):
     a = d["adoptions"]
-    a = a[a["child_id"].isin(looked_after)]
-    adopted = a[(a["adoption_order_date"] >= ys) & (a["adoption_order_date"] <= ye)]
+    adopted = a.assign(year=year_ending(a["adoption_order_date"])).dropna(subset=["year"])
+    adopted = adopted.astype({"year": "int64"}).merge(looked_after, on=["child_id", "year"])
     # Adopted by the foster carers: the adoptive placement was A3/A5 ("with current foster carer").
     last_place = e[e["rec"].isin(["E11", "E12"])].drop_duplicates("child_id", keep="last").set_index("child_id")["place"]
     foster = pd.Series(last_place.reindex(adopted["child_id"]).to_numpy(), index=adopted.index).isin(["A3", "A5"])
     ad1 = pd.DataFrame({
-        "CHILD": adopted["child_id"], "DOB": dob_of(adopted["child_id"]), "DATE_INT": fmt(adopted["decision_date"]),
-        "DATE_MATCH": fmt(adopted["match_date"]), "FOSTER_CARE": np.where(foster, "1", "0"),
-        "NB_ADOPTR": "2", "SEX_ADOPTR": "MF", "LS_ADOPTR": "L11",
+        "year": adopted["year"], "CHILD": adopted["child_id"], "DOB": dob_of(adopted["child_id"]),
+        "DATE_INT": fmt(adopted["decision_date"]), "DATE_MATCH": fmt(adopted["match_date"]),
+        "FOSTER_CARE": np.where(foster, "1", "0"), "NB_ADOPTR": "2", "SEX_ADOPTR": "MF", "LS_ADOPTR": "L11",
     })
-    p = a[a["decision_date"].notna() & (a["decision_date"] <= ye)
-          & (a["stopped_date"].isna() | (a["stopped_date"] >= ys))].sort_values(["child_id", "decision_date"])
-    stopped = p["stopped_date"].where(p["stopped_date"] <= ye)
+    # Decisions open in the year: made by 31 March, not reversed before 1 April.
+    p = _by_year(a[a["decision_date"].notna()], "decision_date", "stopped_date", lo, hi)
+    p = p.merge(looked_after, on=["child_id", "year"]).sort_values(["year", "child_id", "decision_date"])
+    stopped = p["stopped_date"].where(p["stopped_date"] <= pd.Series(_year_end(p["year"]), index=p.index))
     pfa = pd.DataFrame({
-        "CHILD": p["child_id"], "DOB": dob_of(p["child_id"]), "DATE_PLACED": fmt(p["decision_date"]),
+        "year": p["year"], "CHILD": p["child_id"], "DOB": dob_of(p["child_id"]), "DATE_PLACED": fmt(p["decision_date"]),
         "DATE_PLACED_CEASED": fmt(stopped), "REASON_PLACED_CEASED": _text(p["stopped_reason"].where(stopped.notna())),
     })
     return ad1, pfa
