@@ -81,8 +81,9 @@ def classify(result: dict, allow: dict[str, str]) -> list[dict]:
     return rows
 
 
-def report(rows: list[dict], result: dict, out=sys.stdout) -> int:
+def report(rows: list[dict], result: dict, out=None) -> int:
     """Print findings by rule; return the number of unexplained error findings."""
+    out = out or sys.stdout
     print(f"ruleset {result['ruleset']}", file=out)
     unexplained = 0
     for r in rows:

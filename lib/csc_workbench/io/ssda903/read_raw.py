@@ -138,7 +138,7 @@ def read_csv(path: Path) -> RawTable | None:
         return None
     text, notes = _decode(data, file=str(path))
     try:
-        frame = pd.read_csv(io.StringIO(text), dtype=object, keep_default_na=False, na_filter=False,
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False,
                             skip_blank_lines=False, skipinitialspace=False)
     except pd.errors.ParserError as exc:
         m = re.search(r"line (\d+)", str(exc))
@@ -149,8 +149,10 @@ def read_csv(path: Path) -> RawTable | None:
     frame.columns = [_normalise_column(c) for c in original]
     table = _identify(set(frame.columns), path)
     # Line numbers as a spreadsheet shows them: the header is line 1.
-    values = frame.to_numpy(dtype=object)
-    blank = (values == "").all(axis=1) if values.size else np.zeros(len(frame), bool)
+    # Blank lines (",,,," or empty): candidates on the first column, then checked in full.
+    blank = (frame.iloc[:, 0] == "").to_numpy() if len(frame.columns) else np.zeros(len(frame), bool)
+    if blank.any():
+        blank[blank] = (frame[blank] == "").all(axis=1).to_numpy()
     frame["_row"] = (frame.index + 2).astype(str)
     frame = frame[~blank]
     known = set(COLUMNS[table]) | set(LIIA_COLUMNS) | {"_row"}
