@@ -117,3 +117,10 @@ def test_a_bad_file_among_good_ones_loads_nothing(samples_dir):
     with pytest.raises(InputError):
         read([good, BAD / "missing_required_column.csv"], "B", account)
     assert account.summary().empty and account.issues().empty
+
+
+def test_semicolon_separated_file_from_a_spreadsheet_is_read_with_a_warning():
+    ds, account = _load("semicolons.csv")
+    assert ds.persons[["child_id", "sex"]].values.tolist() == [["S1", "M"], ["S2", "F"]]
+    assert ds.persons["dob"].tolist()[1] == pd.Timestamp("2016-04-03")  # 3/4/2016: day first
+    assert account.issues()["rule"].tolist() == ["delimiter"]

@@ -76,7 +76,9 @@ def expand(paths) -> list[Path]:
             files.append(p)
         else:
             raise InputError("file not found", file=p)
-    return files
+    # A file named twice (directly and through its folder) is read once.
+    seen: set[Path] = set()
+    return [f for f in files if not (f.resolve() in seen or seen.add(f.resolve()))]
 
 
 def _is_xml(path: Path) -> bool:

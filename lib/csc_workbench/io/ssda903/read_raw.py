@@ -55,7 +55,8 @@ def sniff(path: Path) -> bool:
     except InputError:
         return False
     first = text.splitlines()[0] if text.splitlines() else ""
-    columns = {_normalise_column(c) for c in next(csv.reader([first]), [])}
+    sep = "," if "," in first else (";" if ";" in first else "\t")
+    columns = {_normalise_column(c) for c in next(csv.reader([first], delimiter=sep), [])}
     if "CHILD" not in columns:
         return False
     try:
@@ -137,8 +138,16 @@ def read_csv(path: Path) -> RawTable | None:
     if not data.strip(b"\x00\r\n\t \xef\xbb\xbf\xff\xfe"):
         return None
     text, notes = _decode(data, file=str(path))
+    first_line = text.split("\n", 1)[0]
+    sep = ","
+    if "," not in first_line:
+        # Spreadsheets set to another locale save "CSV" with semicolons (or tabs).
+        sep = ";" if ";" in first_line else ("\t" if "\t" in first_line else ",")
+        if sep != ",":
+            notes.append(("delimiter", f"columns separated by {'semicolons' if sep == ';' else 'tabs'}, "
+                                       "not commas; read as such"))
     try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False,
+        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_filter=False,
                             skip_blank_lines=False, skipinitialspace=False)
     except pd.errors.ParserError as exc:
         m = re.search(r"line (\d+)", str(exc))
