@@ -5,7 +5,7 @@ csv module, elements with lxml, and, for liia-tools' fixes file, by hand (see th
 """
 
 import csv
-from datetime import date, datetime
+from datetime import datetime
 
 import pandas as pd
 import pytest

@@ -232,7 +232,7 @@ def _persons(tables, account, authority):
     kept, merged = _dedupe(h, ["CHILD"], account, "header", "duplicate_child_id",
                            "child ID already in this header table (earlier row kept)", "CHILD")
     _loaded(account, "header", kept, merged)
-    # A child's sex or date of birth changing between returns is worth a look.
+    # A child's date of birth changing between returns is worth a look.
     both = merged.merge(kept[["CHILD", "SEX", "DOB"]], on="CHILD", suffixes=("", "_latest"))
     _warn(account, "header", both, (both["DOB"] != both["DOB_latest"]) & both["DOB"].notna(),
           "dob_changed_between_returns", "date of birth differs from the latest return's", "DOB")

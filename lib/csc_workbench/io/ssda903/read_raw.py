@@ -81,7 +81,7 @@ def year_from_path(path: Path) -> int | None:
 
 
 # -- CSV ------------------------------------------------------------------------------------
-def _decode(data: bytes, partial: bool = False, file: str | None = None) -> tuple[str, list[tuple[str, str]]]:
+def _decode(data: bytes, partial: bool = False) -> tuple[str, list[tuple[str, str]]]:
     """Bytes to text, tolerating a byte-order mark, UTF-16 and Windows-1252; returns the text
     and notes (rule, message) saying what was assumed."""
     notes: list[tuple[str, str]] = []
@@ -137,7 +137,7 @@ def read_csv(path: Path) -> RawTable | None:
     data = Path(path).read_bytes()
     if not data.strip(b"\x00\r\n\t \xef\xbb\xbf\xff\xfe"):
         return None
-    text, notes = _decode(data, file=str(path))
+    text, notes = _decode(data)
     first_line = text.split("\n", 1)[0]
     sep = ","
     if "," not in first_line:
