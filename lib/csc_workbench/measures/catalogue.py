@@ -37,6 +37,10 @@ BREAKDOWNS = ("all", "team", "worker", "category", "age_band", "placement_type",
               "duration_band", "reason", "sex", "ethnicity")
 # Breakdowns that identify individuals or could: dropped from shared outputs.
 PERSONAL_BREAKDOWNS = ("worker",)
+# A worker's figures are read for the month, the rolling 12 months and at the month end
+# (supervision and caseload reviews); computing every period type for every worker would
+# double the table for no reader.
+BREAKDOWN_PERIODS = {"worker": ("month", "rolling_12m", "snapshot")}
 
 TIDY_COLUMNS = [
     "authority", "measure", "breakdown", "breakdown_value", "period_type", "period_end",

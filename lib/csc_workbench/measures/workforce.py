@@ -3,6 +3,7 @@ staff, supervision, vacancies) is entered by hand (the manual measures file)."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from .catalogue import STOCK_PERIODS
@@ -19,9 +20,11 @@ def _caseloads(ctx) -> pd.DataFrame:
     def build():
         a = ctx.table("allocations")
         w = ctx.table("workers")
-        worker_team = pd.Series(w["team_id"].to_numpy(), index=w["worker_id"].to_numpy()).groupby(level=0).first()
-        team = a["team_id"].fillna(pd.Series(worker_team.reindex(a["worker_id"].to_numpy()).to_numpy(),
-                                             index=a.index, dtype="str"))
+        # Identifiers are integer codes here (-1 = not recorded).
+        worker_team = pd.Series(w["team_id"].to_numpy(), index=w["worker_id"].to_numpy())
+        worker_team = worker_team[~worker_team.index.duplicated()]
+        own = worker_team.reindex(a["worker_id"].to_numpy()).fillna(-1).to_numpy(dtype=np.int64)
+        team = pd.Series(np.where(a["team_id"].to_numpy() >= 0, a["team_id"].to_numpy(), own))
         x = ctx.grid.expand(days(a["start_date"]), days(a["end_date"]))
         rows = x["row"].to_numpy()
         f = pd.DataFrame({"k": x["k"].to_numpy(), "worker": a["worker_id"].to_numpy()[rows],
