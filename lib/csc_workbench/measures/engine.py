@@ -365,7 +365,7 @@ def _notes(dq: dict, n: int) -> np.ndarray:
 
 
 def _emit(rows: _Rows, ctx: Context, defn: MeasureDef, breakdown: str, labels: np.ndarray, w, p: str,
-          num: np.ndarray, den: np.ndarray, dq: dict, agg: str) -> None:
+          num: np.ndarray, den: np.ndarray, dq: dict, agg: str, share: bool = False) -> None:
     """num/den and each of ``dq`` (label -> counts) are (groups x windows) arrays for the
     windows ``w`` of period type ``p``."""
     G, K = num.shape
@@ -376,7 +376,8 @@ def _emit(rows: _Rows, ctx: Context, defn: MeasureDef, breakdown: str, labels: n
     months = np.tile(w.months, G)
     values = np.repeat(labels, K)
     if breakdown != TOTAL:  # a group with nothing in a window is left out, not shown as 0
-        keep = (num != 0) | (np.nan_to_num(den) != 0)
+        # (for a share the denominator is the total's, so only the group's own count decides)
+        keep = (num != 0) if share else (num != 0) | (np.nan_to_num(den) != 0)
         num, den, period_end, months, values = num[keep], den[keep], period_end[keep], months[keep], values[keep]
         dq = {label: c[keep] for label, c in dq.items()}
     if defn.unit == "rate":
@@ -438,7 +439,7 @@ def _assemble_flow(rows: _Rows, ctx: Context, defn: MeasureDef, res: Flow, ptype
             if b in res.share:
                 num, den = den, np.broadcast_to(_total_den(cum, w), num.shape)
             dq = {label: sums[col] for col, label in labels_dq.items()}
-            _emit(rows, ctx, defn, b, labels, w, p, num, den, dq, "sum")
+            _emit(rows, ctx, defn, b, labels, w, p, num, den, dq, "sum", b in res.share)
 
 
 def _total_den(cum: dict, w) -> np.ndarray:
@@ -491,7 +492,7 @@ def _assemble_windowed(rows: _Rows, ctx: Context, defn: MeasureDef, res: Windowe
                 den = np.full(num.shape, np.nan)
             if b in res.share and total is not None:
                 num, den = den, np.broadcast_to(total, num.shape)
-            _emit(rows, ctx, defn, b, labels, w, p, num, den, dq, res.agg)
+            _emit(rows, ctx, defn, b, labels, w, p, num, den, dq, res.agg, b in res.share)
 
 
 def _ids_for(ctx: Context, breakdown: str, column: pd.Series) -> np.ndarray | None:
