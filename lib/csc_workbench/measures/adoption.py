@@ -8,7 +8,7 @@ import pandas as pd
 from .catalogue import STOCK_PERIODS
 from .derived import last_on_or_before, periods_of_care
 from .engine import Flow, Windowed, measure
-from .grid import NAT, days
+from .grid import NAT, days, days_between
 
 AREA = "adoption"
 
@@ -48,7 +48,7 @@ def adoption_a1_days(ctx) -> Flow:
     a = _adopted(ctx)
     entered = _entered_care(ctx, a)
     placed = days(a["placed_date"])
-    span = (placed - entered).astype("timedelta64[D]").astype(float)
+    span = days_between(entered, placed)
     known = ~np.isnan(span)
     valid = known & (span >= 0)
     return Flow(pd.DataFrame({"date": a["adoption_order_date"], "num": np.where(valid, span, 0.0), "den": valid,
@@ -66,7 +66,7 @@ def adoption_a1_days(ctx) -> Flow:
          seeds="RO15 10.3")
 def adoption_a2_days(ctx) -> Flow:
     a = _adopted(ctx)
-    span = (days(a["match_date"]) - days(a["placement_order_date"])).astype("timedelta64[D]").astype(float)
+    span = days_between(days(a["placement_order_date"]), days(a["match_date"]))
     valid = ~np.isnan(span)
     return Flow(pd.DataFrame({"date": a["adoption_order_date"], "num": np.where(valid, np.maximum(span, 0.0), 0.0),
                               "den": valid}))

@@ -9,7 +9,7 @@ from ..calendar import within_working_days
 from .catalogue import STOCK_PERIODS
 from .derived import last_on_or_before, visited_within
 from .engine import Flow, Windowed, measure
-from .grid import NAT, ONE_DAY, OPEN_END, add_months, add_years, days, open_ended
+from .grid import NAT, ONE_DAY, OPEN_END, add_months, add_years, days, days_between, open_ended
 
 AREA = "child_protection"
 CATEGORIES = ("all", "team", "category", "age_band")
@@ -52,8 +52,7 @@ def _icpc_links(ctx) -> pd.DataFrame:
         start[known] = by_id.reindex(sid[known]).to_numpy().astype("datetime64[D]")
         icpc = days(i["icpc_date"])
         latest = last_on_or_before(i, "icpc_date", s, "start_date")
-        near = ~np.isnat(latest) & ((icpc - latest).astype("timedelta64[D]").astype(float)
-                                    <= ctx.option("icpc_link_days"))
+        near = ~np.isnat(latest) & (days_between(latest, icpc) <= ctx.option("icpc_link_days"))
         start = np.where(known, start, np.where(near, latest, NAT))
         # The S47 each ICPC belongs to, to mark enquiries that led to a conference.
         s_key = pd.Series(s["s47_id"].to_numpy(), index=pd.MultiIndex.from_arrays(
@@ -287,7 +286,7 @@ TWO_YEARS_DAYS = 730  # "more than 729 days": end date minus start date (the end
 def cpp_ended_2y_pct(ctx) -> Flow:
     f = _plans(ctx)
     valid = ~f["inverted"].to_numpy()
-    length = (f["end"].to_numpy() - f["start"].to_numpy()).astype("timedelta64[D]").astype(float)
+    length = days_between(f["start"].to_numpy(), f["end"].to_numpy())
     return Flow(pd.DataFrame({"date": f["end"], "team": f["team"], "num": valid & (length >= TWO_YEARS_DAYS),
                               "den": valid, "dq": ~valid}),
                 dq_label="plans ending before they started left out (data-quality error)")

@@ -44,6 +44,17 @@ def open_ended(end: np.ndarray) -> np.ndarray:
     return np.where(np.isnat(end), OPEN_END, end)
 
 
+def days_between(start, end) -> np.ndarray:
+    """Calendar days from ``start`` to ``end`` as floats (NaN where either date is missing;
+    numpy would turn a missing interval into a huge negative number)."""
+    s = np.asarray(start, dtype="datetime64[D]")
+    e = np.asarray(end, dtype="datetime64[D]")
+    delta = (e - s).astype("timedelta64[D]")
+    out = delta.astype(np.int64).astype(float)
+    out[np.isnat(delta)] = np.nan
+    return out
+
+
 def add_months(d: np.ndarray, months: int) -> np.ndarray:
     """Same calendar day ``months`` later (end of month clipped: 31 Jan + 1 month = 28/29 Feb)."""
     s = pd.Series(pd.to_datetime(np.asarray(d, dtype="datetime64[D]")))
