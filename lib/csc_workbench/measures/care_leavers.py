@@ -10,7 +10,7 @@ from ..codes import ACTIVITY_EET
 from .catalogue import STOCK_PERIODS
 from .derived import last_on_or_before
 from .engine import Flow, Windowed, measure
-from .grid import add_months, add_years, days
+from .grid import add_months, add_years, days, period_column
 
 AREA = "care_leavers"
 ELIGIBLE = ("relevant", "former_relevant")
@@ -56,7 +56,7 @@ def _current(ctx) -> pd.DataFrame:
         x = ctx.grid.expand(g["status_date"].to_numpy(), g["until"].to_numpy())
         out = g.iloc[x["row"].to_numpy()].reset_index(drop=True)
         out["k"] = x["k"].to_numpy()
-        out["period_type"] = "snapshot"
+        out["period_type"] = period_column("snapshot", len(out))
         out["period_end"] = days(x["period_end"])
         return out.drop_duplicates(["child_id", "k"], keep="last").reset_index(drop=True)
 

@@ -9,7 +9,8 @@ from ..calendar import within_working_days
 from .catalogue import STOCK_PERIODS
 from .derived import last_on_or_before, visited_within
 from .engine import Flow, Windowed, measure
-from .grid import NAT, ONE_DAY, OPEN_END, add_months, add_years, days, days_between, open_ended
+from .grid import (NAT, ONE_DAY, OPEN_END, add_months, add_years, days, days_between, open_ended,
+                   period_column)
 
 AREA = "child_protection"
 CATEGORIES = ("all", "team", "category", "age_band")
@@ -183,7 +184,7 @@ def _open_plans(ctx) -> pd.DataFrame:
         x = ctx.grid.expand(g["start"].to_numpy(), g["end"].to_numpy())
         out = g.iloc[x["row"].to_numpy()].reset_index(drop=True)
         out["k"] = x["k"].to_numpy()
-        out["period_type"] = "snapshot"
+        out["period_type"] = period_column("snapshot", len(out))
         out["period_end"] = days(x["period_end"])
         out["age_band"] = ctx.age_band(out["child_id"], out["period_end"].to_numpy())
         out = out.sort_values(["child_id", "k", "start"]).drop_duplicates(["child_id", "k"], keep="last")

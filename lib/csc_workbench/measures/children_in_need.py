@@ -9,7 +9,7 @@ from ..calendar import working_days_between
 from .catalogue import STOCK_PERIODS
 from .derived import cla_pairs, cp_plan_pairs, flag_pairs, merged_intervals, open_at_month_ends, visited_within
 from .engine import Windowed, measure
-from .grid import days
+from .grid import days, period_column
 
 AREA = "children_in_need"
 
@@ -40,7 +40,7 @@ def _cin_open(ctx) -> pd.DataFrame:
         all_start = np.concatenate([start, days(p["start_date"]), days(e["decom"])])
         all_end = np.concatenate([end, days(p["end_date"]), days(e["dec"])])
         pairs = open_at_month_ends(ctx, "cin_any", all_child, all_start, all_end)
-        out = pairs.assign(period_type="snapshot")
+        out = pairs.assign(period_type=period_column("snapshot", len(pairs)))
         out["period_end"] = ctx.grid.ends[out["k"].to_numpy()]
         out["age_band"] = ctx.age_band(out["child_id"], out["period_end"].to_numpy())
         return out
@@ -80,7 +80,7 @@ def _cin_only(ctx) -> pd.DataFrame:
         rows = x["row"].to_numpy()
         out = pd.DataFrame({"child_id": m["child_id"].to_numpy()[rows], "start": m["start"].to_numpy()[rows],
                             "k": x["k"].to_numpy(), "period_end": days(x["period_end"]),
-                            "period_type": "snapshot"})
+                            "period_type": period_column("snapshot", len(x))})
         keep = ~flag_pairs(out, cp_plan_pairs(ctx)) & ~flag_pairs(out, cla_pairs(ctx))
         return out[keep].reset_index(drop=True)
 

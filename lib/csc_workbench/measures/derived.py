@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..calendar import within_working_days, working_days_between
 from ..codes import RNE_NEW_PLACEMENT, SHORT_BREAK_LS
-from .grid import NAT, OPEN_END, days, open_ended
+from .grid import NAT, OPEN_END, days, open_ended, period_column
 
 
 def chain_intervals(child: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
@@ -132,7 +132,7 @@ def looked_after_at_month_ends(ctx) -> pd.DataFrame:
         out = ep.iloc[x["row"].to_numpy()][cols].reset_index(drop=True)
         out["k"] = x["k"].to_numpy()
         out["period_end"] = days(x["period_end"])
-        out["period_type"] = "snapshot"
+        out["period_type"] = period_column("snapshot", len(out))
         # Overlapping episodes (a data error) must not count a child twice.
         out = out.sort_values(["child_id", "k", "decom"]).drop_duplicates(["child_id", "k"], keep="last")
         return out.reset_index(drop=True)

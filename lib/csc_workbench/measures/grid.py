@@ -82,6 +82,16 @@ def _months_back(period_type: str, month: np.ndarray) -> np.ndarray:
     raise ValueError(f"unknown period type {period_type!r}")
 
 
+_PERIOD_CATEGORIES = ("month", "rolling_6m", "rolling_12m", "snapshot", "ytd", "quarter", "year",
+                      "lookback_12m")
+
+
+def period_column(period_type: str, n: int) -> pd.Categorical:
+    """A column of one period type (categorical: cheap to build for many rows)."""
+    cats = list(_PERIOD_CATEGORIES) + ([period_type] if period_type not in _PERIOD_CATEGORIES else [])
+    return pd.Categorical.from_codes(np.full(n, cats.index(period_type), dtype=np.int8), categories=cats)
+
+
 @dataclass
 class Windows:
     """The windows of one period type that lie wholly inside the grid."""
@@ -182,11 +192,11 @@ class Grid:
             offsets = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
             pos = np.repeat(lo, counts) + offsets
             parts.append(pd.DataFrame({
-                "row": rows, "period_type": p, "k": w.k[pos],
+                "row": rows, "period_type": period_column(p, total), "k": w.k[pos],
                 "period_end": w.end[pos], "window_start": w.start[pos],
             }))
         if not parts:
-            return pd.DataFrame({"row": np.array([], dtype=int), "period_type": pd.Series([], dtype="str"),
+            return pd.DataFrame({"row": np.array([], dtype=int), "period_type": period_column("snapshot", 0),
                                  "k": np.array([], dtype=int),
                                  "period_end": np.array([], dtype="datetime64[D]"),
                                  "window_start": np.array([], dtype="datetime64[D]")})

@@ -8,7 +8,7 @@ import pandas as pd
 
 from .catalogue import STOCK_PERIODS
 from .engine import Windowed, measure
-from .grid import days
+from .grid import days, period_column
 
 AREA = "workforce"
 
@@ -32,7 +32,7 @@ def _caseloads(ctx) -> pd.DataFrame:
         f = f.drop_duplicates(["k", "worker", "child_id"])
         per_worker = f.groupby(["k", "worker"], sort=False).agg(num=("child_id", "size"), team=("team", "last"))
         out = per_worker.reset_index()
-        out["period_type"] = "snapshot"
+        out["period_type"] = period_column("snapshot", len(out))
         out["den"] = 1.0
         return out
 
