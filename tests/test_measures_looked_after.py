@@ -263,3 +263,13 @@ def test_children_looked_after_who_went_missing(missing):
 def test_children_looked_after_who_were_away(missing):
     # January: M3 away on the day care began. 1 of 4.
     assert figure(missing, "cla_away_pct", "month", "2024-01")[:2] == (1, 4)
+
+
+def test_episode_ending_before_it_starts_is_left_out():
+    ds = dataset(cla_episodes=[ep("E1", "2023-10-01"),
+                               # Ceased before it began: a data error, not a period of care.
+                               ep("E2", "2023-10-05", "2023-09-01", rec="E8")])
+    out = run(ds, ["cla", "cla_starts", "cla_ceased"], first="2023-04", last="2023-12")
+    assert figure(out, "cla", "snapshot", "2023-10")[0] == 1
+    assert figure(out, "cla_starts", "month", "2023-10")[0] == 1
+    assert figure(out, "cla_ceased", "month", "2023-09")[0] == 0
