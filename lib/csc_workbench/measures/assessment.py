@@ -8,7 +8,7 @@ import pandas as pd
 from ..calendar import add_working_days, within_working_days, working_days_between
 from .catalogue import STOCK_PERIODS
 from .derived import first_on_or_after, link_to_referral
-from .engine import Flow, Windowed, measure
+from .engine import Flow, Windowed, labelled, measure
 from .grid import days
 
 AREA = "assessment"
@@ -38,7 +38,7 @@ def _completed(ctx) -> pd.DataFrame:
         return pd.DataFrame({
             "date": end, "start": start, "wd": wd, "valid": ~(end < start),
             "team": a["team_id"].to_numpy(), "worker": a["worker_id"].to_numpy(),
-            "outcome": a["outcome"].to_numpy(),
+            "outcome": a["outcome"],
         })
 
     return ctx.cached("assessments_completed", build)
@@ -121,9 +121,10 @@ def assessment_bands(ctx) -> Flow:
     c = _completed(ctx)
     valid = c["valid"].to_numpy()
     wd = c["wd"].to_numpy()
-    band = np.full(len(c), None, dtype=object)
-    for lo, hi, label in DURATION_BANDS:
-        band[(wd >= lo) & (wd <= hi)] = label
+    band = np.full(len(c), -1, dtype=np.int8)
+    for i, (lo, hi, _) in enumerate(DURATION_BANDS):
+        band[(wd >= lo) & (wd <= hi)] = i
+    band = labelled(band, [label for _, _, label in DURATION_BANDS])
     return Flow(pd.DataFrame({"date": c["date"], "duration_band": band, "num": valid, "den": valid, "dq": ~valid}),
                 dq_label=_DQ_LABEL, share=("duration_band",))
 

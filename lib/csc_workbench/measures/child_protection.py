@@ -160,8 +160,8 @@ def _plans(ctx) -> pd.DataFrame:
         f = pd.DataFrame({
             "child_id": p["child_id"].to_numpy(), "start": days(p["start_date"]), "end": days(p["end_date"]),
             "team": p["team_id"].to_numpy(), "worker": p["worker_id"].to_numpy(), "cpp_id": p["cpp_id"].to_numpy(),
-            "initial": p["initial_category"].to_numpy(),
-            "category": p["latest_category"].fillna(p["initial_category"]).to_numpy(),
+            "initial": p["initial_category"],
+            "category": p["latest_category"].fillna(p["initial_category"]),
             "previous_plans": p["previous_plans"].to_numpy(dtype=float, na_value=0.0),
         })
         f["inverted"] = ~np.isnat(f["end"].to_numpy()) & (f["end"].to_numpy() < f["start"].to_numpy())

@@ -115,7 +115,7 @@ def placements(ctx) -> pd.DataFrame:
         next_start = np.concatenate([start[1:], [NAT]]) if len(p) else start
         end = np.where(same_next, next_start, p["poc_end"].to_numpy().astype("datetime64[D]"))
         return pd.DataFrame({"child_id": p["child_id"].to_numpy(), "poc": poc, "start": start, "end": end,
-                             "place": p["place"].to_numpy(), "place_provider": p["place_provider"].to_numpy()})
+                             "place": p["place"], "place_provider": p["place_provider"]})
 
     return ctx.cached("placements", build)
 

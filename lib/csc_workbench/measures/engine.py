@@ -232,13 +232,19 @@ def _code_ids(ds: Dataset) -> tuple[dict[str, pd.DataFrame], dict[str, np.ndarra
     return out, labels
 
 
-def age_band(age: np.ndarray) -> np.ndarray:
+def age_band(age: np.ndarray) -> pd.Categorical:
     """DfE's age bands (under 1, 1-4, 5-9, 10-15, 16+); unknown age -> 'unknown'."""
     age = np.asarray(age, dtype=float)
-    out = np.full(len(age), UNKNOWN, dtype=object)
-    for label, lo, hi in (("under 1", -1, 1), ("1-4", 1, 5), ("5-9", 5, 10), ("10-15", 10, 16), ("16+", 16, 200)):
-        out[(age >= lo) & (age < hi)] = label
-    return out
+    codes = np.full(len(age), len(AGE_BANDS), dtype=np.int8)  # unknown
+    for i, (lo, hi) in enumerate(((-1, 1), (1, 5), (5, 10), (10, 16), (16, 200))):
+        codes[(age >= lo) & (age < hi)] = i
+    return labelled(codes, AGE_BANDS + (UNKNOWN,))
+
+
+def labelled(codes: np.ndarray, labels) -> pd.Categorical:
+    """A categorical breakdown column from integer codes (-1 = not recorded): cheap to build
+    and to group, unlike a column of strings."""
+    return pd.Categorical.from_codes(np.asarray(codes, dtype=np.int16), categories=list(labels))
 
 
 # ---- the span of an authority's data ------------------------------------------------------
@@ -334,6 +340,10 @@ def _labels(series: pd.Series, ids: np.ndarray | None = None) -> tuple[np.ndarra
         safe = np.where(present >= 0, present, 0)
         names = ids[safe] if len(ids) else np.full(len(present), UNKNOWN, dtype=object)
         return inverse.astype(np.int64), np.where(present >= 0, names, UNKNOWN).astype(object)
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        codes = series.cat.codes.to_numpy().astype(np.int64)
+        labels = np.append(np.asarray(series.cat.categories, dtype=object), UNKNOWN)
+        return np.where(codes < 0, len(labels) - 1, codes), labels
     codes, uniques = pd.factorize(series.astype("object").where(series.notna(), UNKNOWN), sort=True)
     return codes.astype(np.int64), np.asarray(uniques, dtype=object)
 

@@ -10,7 +10,7 @@ from ..calendar import age_in_years, within_working_days
 from ..codes import REC_ADOPTION, REC_CHILD_ARRANGEMENTS, REC_SGO
 from .catalogue import FLOW_PERIODS, STOCK_PERIODS
 from .derived import episodes, last_on_or_before, looked_after_at_month_ends, periods_of_care, placements
-from .engine import Flow, Windowed, measure
+from .engine import Flow, Windowed, labelled, measure
 from .grid import NAT, ONE_DAY, add_months, add_years, days, open_ended
 
 AREA = "looked_after"
@@ -23,20 +23,20 @@ PLACED_FOR_ADOPTION = ("A3", "A4", "A5", "A6")
 PLACEMENT_GROUPS = ("in-house foster", "independent fostering agency", "residential", "placed with parents", "other")
 
 
-def placement_group(place: pd.Series | np.ndarray, provider: pd.Series | np.ndarray) -> np.ndarray:
+def placement_group(place: pd.Series, provider: pd.Series) -> pd.Categorical:
     """SO19's placement mix: in-house foster (foster care the authority or another public body
     provides), independent fostering agency (private or voluntary provider), residential
     (children's homes, secure, residential care and schools), placed with parents, other."""
-    place = pd.Series(np.asarray(place, dtype=object)).fillna("")
-    provider = pd.Series(np.asarray(provider, dtype=object)).fillna("")
+    place = pd.Series(place).reset_index(drop=True)
+    provider = pd.Series(provider).reset_index(drop=True)
     foster = place.str[:1].isin(FOSTER_PREFIXES).to_numpy()
     ifa = foster & provider.isin(IFA_PROVIDERS).to_numpy()
-    out = np.full(len(place), "other", dtype=object)
-    out[foster & ~ifa] = "in-house foster"
-    out[ifa] = "independent fostering agency"
-    out[place.isin(RESIDENTIAL).to_numpy()] = "residential"
-    out[(place == "P1").to_numpy()] = "placed with parents"
-    return out
+    codes = np.full(len(place), PLACEMENT_GROUPS.index("other"), dtype=np.int8)
+    codes[foster & ~ifa] = PLACEMENT_GROUPS.index("in-house foster")
+    codes[ifa] = PLACEMENT_GROUPS.index("independent fostering agency")
+    codes[place.isin(RESIDENTIAL).to_numpy()] = PLACEMENT_GROUPS.index("residential")
+    codes[(place == "P1").to_numpy(dtype=bool, na_value=False)] = PLACEMENT_GROUPS.index("placed with parents")
+    return labelled(codes, PLACEMENT_GROUPS)
 
 
 def _stock(ctx) -> pd.DataFrame:
@@ -97,13 +97,16 @@ def cla_ceased(ctx) -> Flow:
     return Flow(f)
 
 
-def _reason(rec: pd.Series) -> np.ndarray:
-    out = np.full(len(rec), "other", dtype=object)
-    out[rec.isin(REC_ADOPTION).to_numpy()] = "adoption"
-    out[rec.isin(REC_SGO).to_numpy()] = "special guardianship"
-    out[rec.isin(REC_CHILD_ARRANGEMENTS).to_numpy()] = "child arrangements"
-    out[rec.isna().to_numpy()] = None
-    return out
+REASONS = ("adoption", "special guardianship", "child arrangements", "other")
+
+
+def _reason(rec: pd.Series) -> pd.Categorical:
+    codes = np.full(len(rec), REASONS.index("other"), dtype=np.int8)
+    codes[rec.isin(REC_ADOPTION).to_numpy()] = REASONS.index("adoption")
+    codes[rec.isin(REC_SGO).to_numpy()] = REASONS.index("special guardianship")
+    codes[rec.isin(REC_CHILD_ARRANGEMENTS).to_numpy()] = REASONS.index("child arrangements")
+    codes[rec.isna().to_numpy()] = -1
+    return labelled(codes, REASONS)
 
 
 @measure(id="cla_ceased_reason_pct", title="Ceased by adoption, special guardianship or child arrangements",
@@ -119,7 +122,7 @@ def cla_ceased_reason_pct(ctx) -> Flow:
     p = periods_of_care(ctx)
     reason = _reason(p["rec"])
     return Flow(pd.DataFrame({"date": p["end"].to_numpy(), "reason": reason,
-                              "num": np.isin(reason, ("adoption", "special guardianship", "child arrangements")),
+                              "num": np.asarray(reason.codes) < REASONS.index("other"),
                               "den": 1.0}), share=("reason",))
 
 
@@ -156,7 +159,8 @@ def _current_placement(ctx) -> pd.DataFrame:
     rows = x["row"].to_numpy()
     out = pd.DataFrame({"child_id": pl["child_id"].to_numpy()[rows], "k": x["k"].to_numpy(),
                         "placement_start": pl["start"].to_numpy()[rows].astype("datetime64[D]"),
-                        "placement_place": pl["place"].to_numpy()[rows], "previous_start": prev_start[rows]})
+                        "placement_place": pl["place"].take(rows).reset_index(drop=True),
+                        "previous_start": prev_start[rows]})
     return out.drop_duplicates(["child_id", "k"], keep="last")
 
 
