@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..calendar import parse_month
 from ..errors import ConfigError
-from .catalogue import AREA_TITLES, PERIOD_TYPES, TIDY_COLUMNS, TOTAL
+from .catalogue import AREA_TITLES, AREAS, PERIOD_TYPES, TIDY_COLUMNS, TOTAL
 from .engine import catalogue
 
 FORMATS = ("csv", "xlsx", "json")
@@ -28,6 +28,9 @@ SCORECARD_PERIODS = (("month", "Month"), ("quarter", "Quarter to date"), ("ytd",
                      ("rolling_6m", "Rolling 6 months"), ("rolling_12m", "Rolling 12 months"),
                      ("snapshot", "At month end"))
 POLARITY_TEXT = {"high": "Higher", "low": "Lower", "none": "Context", "range": "Within range"}
+# Measures whose total row is all records (100%): the scorecard points to their breakdown.
+SHARE_ONLY = {"assessment_bands": "duration_band", "assessment_outcome_pct": "outcome",
+              "cpp_category_pct": "category", "cla_placement_mix_pct": "placement_type"}
 UNIT_TEXT = {"count": "Number", "pct": "%", "rate": "Per 10,000 children", "days": "Days (average)",
              "number": "Number"}
 
@@ -58,15 +61,19 @@ def scorecard_table(frame: pd.DataFrame) -> pd.DataFrame:
                                                      else "ok")
     notes = totals.groupby("measure")["note"].agg(lambda s: "; ".join(sorted({n for n in s.dropna() if n})))
     rows = []
-    for mid, d in cat.items():
+    ordered = sorted(cat.items(), key=lambda kv: AREAS.index(kv[1].area))  # stable: keeps order in an area
+    for mid, d in ordered:
         if mid not in status.index:
             continue
         r = {"area": AREA_TITLES[d.area], "measure": d.title, "id": mid, "unit": UNIT_TEXT[d.unit],
              "good": POLARITY_TEXT[d.polarity], "_unit": d.unit}
         for p, label in SCORECARD_PERIODS:
-            r[label] = wide.loc[mid, p] if (mid in wide.index and p in wide.columns) else np.nan
+            shown = mid in wide.index and p in wide.columns and mid not in SHARE_ONLY
+            r[label] = wide.loc[mid, p] if shown else np.nan
         r["status"] = status[mid]
         r["notes"] = notes.get(mid, "")
+        if mid in SHARE_ONLY:
+            r["notes"] = f"shares by {SHARE_ONLY[mid].replace('_', ' ')}: see the Breakdowns sheet"
         r["definition"] = d.definition
         r["what it tells us"] = d.tells_us
         rows.append(r)
