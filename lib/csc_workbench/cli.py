@@ -91,6 +91,30 @@ def benchmarks(
         typer.echo(f"wrote {len(table)} measures to {written}", err=True)
 
 
+@app.command()
+def measures(
+    authority: Optional[str] = typer.Option(None, "--authority", help="Authority code in the warehouse"),
+    month: Optional[str] = typer.Option(None, "--month", help="Month to report (YYYY-MM)"),
+    period: Optional[str] = typer.Option(
+        None, "--period", help="month | rolling_6m | rolling_12m | snapshot | ytd | quarter | year (default: all)"),
+    fmt: str = typer.Option("csv", "--format", help="csv | xlsx | json"),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file (needed for xlsx)"),
+    list_measures: bool = typer.Option(False, "--list", help="List the measure catalogue and exit"),
+    warehouse: Optional[Path] = WAREHOUSE_OPT,
+) -> None:
+    """Print or write the measures of one authority for one month (tidy columns; XLSX scorecard).
+
+    Computes and stores the authority's measures first if its data (or the code) changed.
+    """
+    from .measures.export import run_measures_command
+
+    text = run_measures_command(authority, month, period, fmt, output, warehouse, list_measures)
+    if text is not None:
+        sys.stdout.write(text)
+    elif output is not None:
+        typer.echo(f"wrote {output}", err=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app, turning WorkbenchError into one line and exit status 2."""
     try:

@@ -37,12 +37,22 @@ BREAKDOWNS = ("all", "team", "worker", "category", "age_band", "placement_type",
               "duration_band", "reason", "sex", "ethnicity")
 # Breakdowns that identify individuals or could: dropped from shared outputs.
 PERSONAL_BREAKDOWNS = ("worker",)
+# A worker's figures are read for the month, the rolling 12 months and at the month end
+# (supervision and caseload reviews); computing every period type for every worker would
+# double the table for no reader.
+BREAKDOWN_PERIODS = {"worker": ("month", "rolling_12m", "snapshot")}
 
 TIDY_COLUMNS = [
     "authority", "measure", "breakdown", "breakdown_value", "period_type", "period_end",
     "numerator", "denominator", "value", "status",
 ]
 STATUSES = ("ok", "not_available", "suppressed")
+# The warehouse keeps one more column beside the tidy ones: why a row is not available,
+# or what was left out of it as a data-quality error ("2 ICPCs dated before their S47").
+# CSV, JSON and CLI outputs keep exactly TIDY_COLUMNS.
+NOTE_COLUMN = "note"
+WAREHOUSE_COLUMNS = TIDY_COLUMNS + [NOTE_COLUMN]
+KINDS = ("flow", "stock")
 
 
 @dataclass(frozen=True)
@@ -61,6 +71,10 @@ class MeasureDef:
     seeds: str = ""  # which scorecards show it (INDICATORS.md)
     dfe_measure: str | None = None  # LAIT measure_short it is benchmarked against, if any
     function: Callable | None = field(default=None, compare=False, repr=False)
+    # Engine options (``measures.engine.DEFAULT_OPTIONS``) the measure reads, e.g. the
+    # assessment clock or a local visiting standard: documented here so packs can say which
+    # standard a figure uses.
+    options: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         assert self.unit in UNITS, self.unit
@@ -68,6 +82,7 @@ class MeasureDef:
         assert self.area in AREAS, self.area
         assert set(self.periods) <= set(PERIOD_TYPES), self.periods
         assert set(self.breakdowns) <= set(BREAKDOWNS) and TOTAL in self.breakdowns, self.breakdowns
+        assert self.kind in KINDS, self.kind
 
 
 CATALOGUE: dict[str, MeasureDef] = {}
