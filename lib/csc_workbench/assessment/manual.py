@@ -113,7 +113,10 @@ def register_manual_measures(catalogue: MutableMapping[str, MeasureDef] | None =
 
 
 def catalogue_with_manual() -> Mapping[str, MeasureDef]:
-    """The global catalogue with the manual measures registered."""
+    """The global catalogue: every computed measure plus the manual measures."""
+    from csc_workbench.measures import catalogue as computed_catalogue
+
+    computed_catalogue()  # registers the computed measures (imports the area modules)
     if not any(d.kind == MANUAL_KIND for d in CATALOGUE.values()):
         register_manual_measures(CATALOGUE)
     return CATALOGUE

@@ -52,7 +52,7 @@ STATUSES = ("ok", "not_available", "suppressed")
 # CSV, JSON and CLI outputs keep exactly TIDY_COLUMNS.
 NOTE_COLUMN = "note"
 WAREHOUSE_COLUMNS = TIDY_COLUMNS + [NOTE_COLUMN]
-KINDS = ("flow", "stock")
+KINDS = ("flow", "stock", "manual")  # manual: entered by hand (assessment.manual)
 
 
 @dataclass(frozen=True)
