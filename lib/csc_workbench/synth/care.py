@@ -183,7 +183,7 @@ def episodes(rng: np.random.Generator, per: dict, prof, extract_end: int) -> tup
     stop = np.minimum.reduce([end, np.where(adopt, per["placed_day"], U.NEVER), p1_day])
     horizon = np.minimum(stop, extract_end + 400)
     years = np.maximum(horizon - start, 0) / YEAR
-    rate = np.array([0.38, 0.45, 0.52, 1.0, 1.1, 0.75, 0.85])[_place_band(age0, uasc)] * prof.placement_moves
+    rate = np.array([0.34, 0.4, 0.47, 0.9, 1.0, 0.68, 0.77])[_place_band(age0, uasc)] * prof.placement_moves
     # a few children move far more often than most (placement breakdowns cluster)
     instability = rng.gamma(0.6, 1 / 0.6, n)
     n_moves = rng.poisson(rate * instability * years)

@@ -96,7 +96,7 @@ def generate_authority(prof: AuthorityProfile, first_month: pd.Period, last_mont
     all_arr = np.concatenate([arrivals, uasc, jump, cl_arrive]).astype(np.int64)
     kind = np.concatenate([np.full(len(arrivals), J.KIND_FAMILY), np.full(len(uasc) + len(jump), J.KIND_UASC),
                            np.full(n_cl, J.KIND_CLUSTER)])
-    fams, kids = J.make_families(rng, all_arr, kind, prof, lev, N_AREAS)
+    fams, kids = J.make_families(rng, all_arr, kind, prof, lev, N_AREAS, plan.cluster_children)
     if n_cl:
         cl = np.flatnonzero(kind == J.KIND_CLUSTER)
         fams.force_cp_end[cl] = cl_arrive + rng.integers(90, 200, n_cl)

@@ -72,6 +72,7 @@ class Levers:
     p_cla_assess: float
     p_cla_after_cp: float
     p_cla_after_cin: float
+    s47_family: float  # share of (non-NFA) family referrals with an S47 enquiry, on average
     q: float  # chance a family is referred again
     w_short: float  # share of re-referrals that come soon after closure
     not_in_need: float
@@ -135,14 +136,19 @@ def levers(p: AuthorityProfile, cla_scale: float) -> Levers:
     """
     p_nfa = p.nfa
     s47_per_ref = p.s47_rate / p.referral_rate
-    # / 0.93: siblings sometimes left out of an enquiry; x 1.1: capping p x risk loses some
-    p_s47 = min(0.9, s47_per_ref / (1 - p_nfa) / 0.93 * 1.1)
-    p_icpc = min(0.9, p.icpc_per_s47 / 0.985)
+    # Family risk multiplies each family's chances (capped at 0.95), and families with an
+    # enquiry are riskier than most, so solve for the base chances on the risk distribution
+    # itself. / 0.93: siblings sometimes left out of an enquiry.
+    risk = _RISK_Z
+    risk = np.exp(p.repeat_risk * risk - p.repeat_risk ** 2 / 2)
+    p_s47 = _solve(lambda x: np.minimum(0.95, x * risk).mean(), s47_per_ref / (1 - p_nfa) / 0.93)
+    w = np.minimum(0.95, p_s47 * risk)
+    p_icpc = _solve(lambda x: (np.minimum(0.95, x * np.sqrt(risk)) * w).sum() / w.sum(), p.icpc_per_s47 / 0.985)
     # Re-referral within 12 months = chance of a next referral x chance it is soon.
     q = float(np.clip(0.22 + 1.3 * p.rereferral, 0.3, 0.65))
     w_short = float(np.clip((p.rereferral - 0.01) / (q * 0.58), 0.15, 0.97))
     return Levers(
-        p_nfa=p_nfa, p_s47=p_s47, p_icpc=p_icpc, p_cpp=p.cpp_per_icpc, p_cin_plan=0.46,
+        p_nfa=p_nfa, p_s47=p_s47, p_icpc=p_icpc, s47_family=min(0.9, s47_per_ref / (1 - p_nfa) / 0.93), p_cpp=p.cpp_per_icpc, p_cin_plan=0.46,
         p_cla_direct=0.0075 * cla_scale, p_cla_assess=0.0085 * cla_scale,
         p_cla_after_cp=min(0.5, 0.11 * cla_scale), p_cla_after_cin=min(0.3, 0.035 * cla_scale),
         q=q, w_short=w_short, not_in_need=p.not_in_need, assess_45=p.assess_45,
@@ -150,13 +156,31 @@ def levers(p: AuthorityProfile, cla_scale: float) -> Levers:
     )
 
 
+_RISK_Z = np.random.default_rng(12345).standard_normal(20_000)  # fixed draws: levers are deterministic
+
+
+def _solve(f, target, lo=0.0, hi=5.0):
+    """x with f(x) = target for increasing f (bisection); capped where unreachable."""
+    for _ in range(50):
+        mid = (lo + hi) / 2
+        if f(mid) < target:
+            lo = mid
+        else:
+            hi = mid
+    return (lo + hi) / 2
+
+
 # ---- families and their children ------------------------------------------------------
 
 def make_families(rng: np.random.Generator, arrivals: np.ndarray, kind: np.ndarray, prof: AuthorityProfile,
-                  lev: Levers, n_areas: int) -> tuple[Families, Kids]:
+                  lev: Levers, n_areas: int, cluster_children: int = 0) -> tuple[Families, Kids]:
     n = len(arrivals)
     n_kids = np.where(kind == KIND_FAMILY, U.pick(rng, [1, 2, 3, 4, 5, 6], [.45, .27, .15, .08, .03, .02], n), 1)
-    n_kids = np.where(kind == KIND_CLUSTER, rng.integers(3, 6, n), n_kids)
+    n_cl = int((kind == KIND_CLUSTER).sum())
+    if n_cl:  # the planted sibling groups hold exactly the planted number of children
+        sizes = np.full(n_cl, cluster_children // n_cl)
+        sizes[: cluster_children % n_cl] += 1
+        n_kids[kind == KIND_CLUSTER] = sizes
     # Age of the eldest child at the first referral (CIN census age mix: many teenagers,
     # many babies, some unborn).
     band = U.pick(rng, np.arange(5), [0.15, 0.19, 0.23, 0.32, 0.11], n)
@@ -302,14 +326,18 @@ def _step(rng, fams: Families, kids: Kids, dob18, prof, lev: Levers, plants: Pla
     ass_wd = np.where(late, late_wd, on_time_wd)
     ass_auth = U.wd_add(ass_start, ass_wd)
 
-    month = U.month_index(ref)
-    surge = np.isin(month, plants.s47_months)
-    mult = np.where(surge, plants.s47_mult, 1.0)
-    p_s47 = np.minimum(0.95, lev.p_s47 * risk * mult)
+    p_s47 = np.minimum(0.95, lev.p_s47 * risk)
     s47 = assessed & ~uasc_f & ((rng.random(nF) < p_s47) | cluster_f)
+    # Planted surge: in the surge months enough extra referrals go to a strategy discussion
+    # to multiply enquiries by s47_mult; the extra ones rarely reach conference.
+    surge = np.isin(U.month_index(ref), plants.s47_months)
+    b = lev.s47_family
+    extra_p = (plants.s47_mult - 1) * b / max(1 - b, 0.05)
+    extra = surge & assessed & ~uasc_f & ~s47 & (rng.random(nF) < extra_p)
+    s47 |= extra
     s47_start = U.wd_add(start_wd, U.pick(rng, [0, 1, 2], [.6, .3, .1], nF))
-    # In a surge the extra enquiries mostly end without a conference (threshold drift).
-    p_icpc = np.minimum(0.95, lev.p_icpc * np.sqrt(risk) / mult)
+    p_icpc = np.minimum(0.95, lev.p_icpc * np.sqrt(risk))
+    p_icpc = np.where(extra, 0.1 * p_icpc, p_icpc)
     cla_direct = (rng.random(nF) < lev.p_cla_direct) & assessed & ~cluster_f
     cla_direct |= uasc_f
     icpc = s47 & ~cla_direct & ((rng.random(nF) < p_icpc) | cluster_f)

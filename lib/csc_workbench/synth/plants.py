@@ -9,14 +9,15 @@ anomaly id suffix   measure (INDICATORS.md id)    what was planted
 ``s47-surge``       s47 (breakdown all)           S47 enquiries x1.6 for 3 months (the extra
                                                   enquiries rarely reach conference)
 ``restructure``     assessment_45wd_pct (team)    one assessment team's assessments mostly
-                                                  late for 6-8 months after a restructure
+                                                  late (60%) for 6-8 months after a restructure
                                                   (more agency staff in that team too)
 ``repeat-cluster``  cpp_repeat_pct (all)          sibling groups whose plan ended in the last
                                                   2 years back on plans in one month
 ``visits-gap``      cpp_visits_timely_pct and     CP and CIN visits not recorded for a month
                     cin_visits_timely_pct (all)   (95% of that month's visits missing)
-``cla-jump``        cla_starts (all)              about a month's extra children starting
-                                                  care in each of 2 months (UASC arrivals)
+``cla-jump``        cla_starts (all)              1.5 months' worth of extra children (at
+                                                  least 12) starting care in each of 2 months
+                                                  (a group of UASC arriving)
 ==================  ============================  =========================================
 
 Manifest rows (one per anomaly and measure; the visits gap has two) are dicts with:
@@ -101,14 +102,14 @@ def plan(rng, prof, first_month: int, last_month: int, teams) -> Plan:
     out.restructure_team = 1 + team_no
     out.plants.restructure_team = team_no
     # assessments started from a month before are the ones completing late from month r0
-    out.plants.restructure_from = int(U.month_start_day(r0)) - 30
-    out.plants.restructure_to = int(U.month_start_day(r1 + 1)) - 45
-    out.plants.restructure_late = 0.55
+    out.plants.restructure_from = int(U.month_start_day(r0)) - 50
+    out.plants.restructure_to = int(U.month_start_day(r1 + 1)) - 50
+    out.plants.restructure_late = 0.6
     team_id = str(teams.team_id[out.restructure_team])
-    drop = round((prof.assess_45 - 0.45) * 100, 1)
+    drop = round((prof.assess_45 - 0.40) * 100, 1)
     out.manifest.append(row(code, f"{code}-restructure-{team_id}", "assessment_45wd_pct", _ym(r0), _ym(r1), "down",
                             drop, "percentage_points",
-                            f"after a restructure, {teams.name[out.restructure_team]} completed only about 45% "
+                            f"after a restructure, {teams.name[out.restructure_team]} completed only about 40% "
                             f"of assessments within 45 working days (normally about {prof.assess_45:.0%}); "
                             "more agency staff in the team", breakdown="team", breakdown_value=team_id))
     # Cluster of repeat plans
@@ -132,7 +133,9 @@ def plan(rng, prof, first_month: int, last_month: int, teams) -> Plan:
     c0, c1 = placed["cla"]
     starts_month = prof.population / 10_000 * prof.cla_start_rate / 12
     out.cla_months = tuple(range(c0, c1 + 1))
-    out.cla_extra = int(max(6, round(0.9 * starts_month)))
+    # large enough to clear a control chart's upper limit even in a small authority, where
+    # sibling groups entering care together make the monthly count spiky
+    out.cla_extra = int(max(12, round(1.5 * starts_month)))
     out.manifest.append(row(code, f"{code}-cla-jump", "cla_starts", _ym(c0), _ym(c1), "up", out.cla_extra * 2,
                             "children",
                             "a jump in children starting to be looked after for two months (a group of "

@@ -133,7 +133,7 @@ _ARCHETYPES = (
                          agency_share=0.06, caseload=15.0)),
     ("struggling", dict(population=44_000, referral_rate=640, rereferral=0.25, assess_45=0.75,
                         s47_rate=235, icpc_15=0.72, repeat_risk=1.2, cla_start_rate=36, cla_stay=1.3,
-                        placement_moves=1.35, missing=1.3, cl_suitable=0.82, cl_eet=0.47,
+                        placement_moves=1.25, missing=1.3, cl_suitable=0.82, cl_eet=0.47,
                         cp_visit_timely=0.80, cin_visit_timely=0.72, cla_review_timely=0.80,
                         health_checks=0.82, dental_checks=0.62, agency_share=0.32, caseload=21.0)),
     ("small_shire", dict(population=26_000, referral_rate=400, rereferral=0.18, assess_45=0.89,
@@ -207,7 +207,7 @@ def national_profiles(n: int, seed: int) -> list[AuthorityProfile]:
         params = dict(_BASE)
         params.update(
             population=int(round(pops[j] * (1 + 0.1 * (i // total)))),
-            referral_rate=_between(u(0.4), 380, 800),
+            referral_rate=_between(u(0.4), 330, 750),
             rereferral=_between(u(), 0.155, 0.255),
             assess_45=_between(1 - u(), 0.72, 0.94),
             s47_rate=_between(u(0.4), 120, 300),
