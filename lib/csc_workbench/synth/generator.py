@@ -375,7 +375,7 @@ def _assemble(rng, prof, plan: P.Plan, teams: W.Teams, fams: J.Families, kids: J
     used = np.zeros(len(kids), bool)
     for name, cols in out.items():
         if "child_id" in cols:
-            k = _kid_of(cols["child_id"])
+            k = cols["child_id"].attrs["kid"]
             used[k[k < len(kids)]] = True  # front-door-only children are added below
     used_idx = np.flatnonzero(used)
     out["persons"] = _persons(rng, kids, fams, used_idx, extra_kids, de)
@@ -455,6 +455,10 @@ def _segments(ce, kids, teams: W.Teams, area, per, has_cl, cl, ds, de):
     return seg
 
 
+CIN, CP, CLA, ASSESS = range(4)
+VISIT_KINDS = np.array(["CIN", "CP", "CLA", "assessment"], dtype=object)
+
+
 def _visits(rng, prof, plan: P.Plan, ce, ce_keep, kids, sub, placements, per_keep, ds, de, who):
     kid = ce["kid"]
     parts = []
@@ -463,9 +467,9 @@ def _visits(rng, prof, plan: P.Plan, ce, ce_keep, kids, sub, placements, per_kee
     a = np.maximum(ce["cp_start"][c], ds - 60)
     b = np.minimum(ce["cp_end"][c], de + 1)
     first = np.where(a == ce["cp_start"][c], rng.integers(0, 4, len(c)), rng.integers(1, 9, len(c)))
-    p, d = care.regular(rng, a, b, 3, 10, 1 - prof.cp_visit_timely, 11, 20, first=first, unit="wd")
-    parts.append((kid[c][p], d, "CP"))
-    # CIN visits: every 20 working days or sooner, mostly
+    p, d = care.regular(rng, a, b, 6, 10, 1 - prof.cp_visit_timely, 11, 20, first=first, unit="wd")
+    parts.append((kid[c][p], d, CP))
+    # CIN visits: every 20 working days (about 4 weeks), mostly
     n1 = np.flatnonzero(ce_keep & ce["cin"] & (ce["cin_start"] <= de))
     n2 = np.flatnonzero(ce_keep & ce["sd"] & (ce["sd_start"] <= de))
     rows = np.r_[n1, n2]
@@ -474,14 +478,14 @@ def _visits(rng, prof, plan: P.Plan, ce, ce_keep, kids, sub, placements, per_kee
     a = np.maximum(s0, ds - 60)
     b = np.minimum(s1, de + 1)
     first = np.where(a == s0, rng.integers(0, 8, len(rows)), rng.integers(1, 15, len(rows)))
-    p, d = care.regular(rng, a, b, 8, 20, 1 - prof.cin_visit_timely, 21, 35, first=first, unit="wd")
-    parts.append((kid[rows][p], d, "CIN"))
+    p, d = care.regular(rng, a, b, 13, 20, 1 - prof.cin_visit_timely, 21, 40, first=first, unit="wd")
+    parts.append((kid[rows][p], d, CIN))
     # assessment visits: the child seen early in the assessment
     x = np.flatnonzero(ce_keep & ce["ass"] & (ce["ass_start"] <= de))
     off = np.where(rng.random(len(x)) < 0.82, rng.integers(0, 6, len(x)), rng.integers(6, 13, len(x)))
     d = np.minimum(U.wd_add(ce["ass_start"][x], off), ce["ass_auth"][x])
     ok = (d <= de) & (d >= kids.dob[kid[x]]) & ce["ass_seen"][x]
-    parts.append((kid[x][ok], d[ok], "assessment"))
+    parts.append((kid[x][ok], d[ok], ASSESS))
     # CLA visits
     pk = np.flatnonzero(per_keep)
     pl_keep = per_keep[placements["period"]]
@@ -489,16 +493,16 @@ def _visits(rng, prof, plan: P.Plan, ce, ce_keep, kids, sub, placements, per_kee
     remap[pk] = np.arange(len(pk))
     pls = dict(period=remap[placements["period"][pl_keep]], day=placements["day"][pl_keep])
     v = care.cla_visits(rng, sub, pls, ds, de)
-    parts.append((sub["kid"][v["period"]], v["day"], "CLA"))
+    parts.append((sub["kid"][v["period"]], v["day"], CLA))
     vk = np.concatenate([p[0] for p in parts])
     vd = np.concatenate([p[1] for p in parts])
-    kind = np.concatenate([np.full(len(p[0]), p[2], dtype=object) for p in parts])
+    kind = np.concatenate([np.full(len(p[0]), p[2], dtype=np.int64) for p in parts])
     ok = (vd <= de) & (vd >= kids.dob[vk])
     vk, vd, kind = vk[ok], vd[ok], kind[ok]
     # planted: a month when CP and CIN visits were not recorded
     if plan.visits_month is not None:
         in_month = U.month_index(vd) == plan.visits_month
-        lost = in_month & np.isin(kind, ["CP", "CIN"]) & (rng.random(len(vd)) < plan.visits_drop)
+        lost = in_month & np.isin(kind, [CP, CIN]) & (rng.random(len(vd)) < plan.visits_drop)
         vk, vd, kind = vk[~lost], vd[~lost], kind[~lost]
     # one visit of a kind per child per day
     o = np.lexsort((vd, kind, vk))
@@ -507,10 +511,11 @@ def _visits(rng, prof, plan: P.Plan, ce, ce_keep, kids, sub, placements, per_kee
     vk, vd, kind = vk[~dup], vd[~dup], kind[~dup]
     n = len(vk)
     age = (vd - kids.dob[vk]) / 365.25
-    seen = np.where(kind == "assessment", True, rng.random(n) < 0.95)
+    seen = np.where(kind == ASSESS, True, rng.random(n) < 0.95)
     alone = seen & (age >= 5) & (rng.random(n) < 0.62)
     _, wk = who(vk, vd)
-    return dict(visit_id=U.ids("V", np.arange(n), 9), child_id=_child_ids(vk), visit_date=vd, kind=kind,
+    return dict(visit_id=U.ids("V", np.arange(n), 9), child_id=_child_ids(vk), visit_date=vd,
+                kind=VISIT_KINDS[kind],
                 seen=seen, seen_alone=np.where(age >= 2, alone, False), worker_id=wk)
 
 
@@ -623,11 +628,9 @@ def _closure_reason(ce, rec_ce):
 
 
 def _child_ids(kid):
-    return U.ids("C", kid, 7)
-
-
-def _kid_of(child_ids: pd.Series) -> np.ndarray:
-    return child_ids.str.slice(1).astype("int64").to_numpy()
+    s = U.ids("C", kid, 7)
+    s.attrs["kid"] = np.asarray(kid)  # the child's index, so nobody parses IDs back
+    return s
 
 
 def _worker_ids(tenure):
@@ -644,6 +647,7 @@ def _team_ids(teams: W.Teams, team):
 # ---- canonical frames -----------------------------------------------------------------------
 
 def _to_frame(name: str, cols: dict) -> pd.DataFrame:
+    """Canonical dtypes straight from arrays (no per-value Python conversions)."""
     spec = TABLES[name].columns
     n = len(next(iter(cols.values())))
     data = {}
@@ -654,17 +658,20 @@ def _to_frame(name: str, cols: dict) -> pd.DataFrame:
         if v is None:
             data[col] = pd.Series(pd.array([None] * n, dtype=s.dtype) if s.dtype != DATE
                                   else np.full(n, np.datetime64("NaT"), dtype="datetime64[us]"))
-            continue
-        if isinstance(v, pd.Series):
-            v = v.to_numpy(dtype=object, na_value=None) if s.dtype != DATE else v.to_numpy()
-        if s.dtype == DATE:
-            data[col] = pd.Series(U.to_dates(v))
+        elif s.dtype == DATE:
+            data[col] = pd.Series(U.to_dates(np.asarray(v)))
         elif s.dtype == STR:
-            data[col] = pd.Series(pd.array(np.asarray(v, dtype=object), dtype="str"))
-        elif s.dtype == BOOL:
-            data[col] = pd.Series(pd.array(np.asarray(v, dtype=object), dtype="boolean"))
-        elif s.dtype == INT:
-            data[col] = pd.Series(pd.array(np.asarray(v, dtype=object), dtype="Int64"))
+            data[col] = U.str_array(v)
+        elif s.dtype in (BOOL, INT):
+            arr = np.asarray(v)
+            if arr.dtype == object:
+                mask = pd.isna(arr)
+                filled = np.where(mask, 0, arr).astype(bool if s.dtype == BOOL else np.int64)
+            else:
+                mask = np.zeros(n, bool)
+                filled = arr.astype(bool if s.dtype == BOOL else np.int64)
+            cls = pd.arrays.BooleanArray if s.dtype == BOOL else pd.arrays.IntegerArray
+            data[col] = pd.Series(cls(filled, mask))
         else:
             data[col] = pd.Series(np.asarray(v, dtype=s.dtype))
     return pd.DataFrame(data)
@@ -674,6 +681,8 @@ def _dedupe(frames: dict) -> dict:
     """Natural keys are unique by construction; this guards the rare same-day collisions
     (two siblings' jitter, a reallocation on a visit day) by keeping the first record."""
     for name, frame in frames.items():
+        if name in ("visits", "contacts"):  # de-duplicated while built
+            continue
         key = [k for k in TABLES[name].key if k != "authority"]
         if key and len(frame):
             dup = frame.duplicated(key)
