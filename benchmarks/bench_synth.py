@@ -39,6 +39,12 @@ from csc_workbench.synth.cli import PLANTS_TABLE, manifest_frame  # noqa: E402
 GB = 1024 ** 3
 
 
+def _cpu() -> float:
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 class PeakMemory:
     """Peak resident memory of this process plus its children, sampled in a thread."""
 
@@ -82,7 +88,10 @@ def run(label: str, n: int, profile: str, start: str, end: str | None, seed: int
     gen_wait = store = 0.0
     print(f"\n== {label}: {n} authorities ({profile}), {first} to {last}, seed {seed}, {workers} worker(s) -> {path}")
     t0 = time.perf_counter()
+    cpu0 = _cpu()
     with PeakMemory() as mem, connect(path) as con:
+        # the workers keep the other cores busy: one DuckDB thread avoids oversubscription
+        con.execute(f"SET threads = {max(1, (os.cpu_count() or 2) - workers)}")
         it = iter_authorities(n, first, last, seed, profile, workers=workers)
         done = 0
         while True:
@@ -110,6 +119,7 @@ def run(label: str, n: int, profile: str, start: str, end: str | None, seed: int
                       f"peak memory so far {mem.peak / GB:.2f} GB", flush=True)
             del ds
     total = time.perf_counter() - t0
+    cpu = _cpu() - cpu0
     size = path.stat().st_size
     self_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     child_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
@@ -122,6 +132,10 @@ def run(label: str, n: int, profile: str, start: str, end: str | None, seed: int
     print(f"  wall time {total:.1f} s (waiting for generation {gen_wait:.1f} s, storing {store:.1f} s); "
           f"target {target_s:.0f} s -> {total / target_s:.2f} of target "
           f"({'PASS' if total <= target_s else 'OVER'})")
+    cores = os.cpu_count() or 1
+    print(f"  CPU time {cpu:.1f} s (this process and its workers); on {cores} idle cores that is at least "
+          f"{cpu / cores:.1f} s of wall time -> {cpu / cores / target_s:.2f} of target; load average now "
+          f"{os.getloadavg()[0]:.1f} (other work on the machine stretches wall time)")
     peak_gb = mem.peak / GB
     line = (f"  peak memory (this process + workers, sampled) {peak_gb:.2f} GB; getrusage peaks: "
             f"main {self_peak / GB:.2f} GB, largest worker {child_peak / GB:.2f} GB")
@@ -134,7 +148,7 @@ def run(label: str, n: int, profile: str, start: str, end: str | None, seed: int
         print(f"  kept {path}")
     else:
         shutil.rmtree(folder, ignore_errors=True)
-    return dict(label=label, seconds=total, peak_gb=peak_gb, rows=all_rows)
+    return dict(label=label, seconds=total, cpu=cpu, peak_gb=peak_gb, rows=all_rows)
 
 
 def main(argv=None) -> int:
@@ -153,7 +167,7 @@ def main(argv=None) -> int:
     if not args.region_only:
         results.append(run("national", 153, "national", args.start, args.end, args.seed, args.workers, 600, 8,
                            args.keep))
-    print("\nsummary: " + "; ".join(f"{r['label']} {r['seconds']:.0f} s, {r['rows']:,} rows, "
+    print("\nsummary: " + "; ".join(f"{r['label']} {r['seconds']:.0f} s wall, {r['cpu']:.0f} CPU-s, {r['rows']:,} rows, "
                                     f"peak {r['peak_gb']:.2f} GB" for r in results))
     return 0
 

@@ -10,7 +10,6 @@ import pytest
 from csc_workbench.calendar import working_days_between
 from csc_workbench.synth import MANIFEST_KEYS, authority_profiles, parse_range
 from csc_workbench.synth import _util as U
-from csc_workbench.synth.profiles import REGIONS
 from csc_workbench.errors import ConfigError
 from synth_fixtures import _generate, synth_data, synth_manifest, synth_pair  # noqa: F401  (fixtures)
 from csc_workbench import calendar

@@ -5,7 +5,6 @@ Each check is plain pandas over the generated tables, independent of the generat
 """
 
 import pandas as pd
-import pytest
 
 from csc_workbench.calendar import add_years, working_days_between
 from synth_fixtures import synth_data, synth_manifest, synth_pair  # noqa: F401  (fixtures)

@@ -76,6 +76,10 @@ def run_synth(authorities: int = 8, start: str = "2019-04", end: str | None = No
     rows = []
     started = time.perf_counter()
     with connect(path) as con:
+        if workers > 1:  # the workers keep the other cores busy
+            import os
+
+            con.execute(f"SET threads = {max(1, (os.cpu_count() or 2) - workers)}")
         t = time.perf_counter()
         for ds, plants in iter_authorities(authorities, first, last, seed, profile, workers=workers):
             if out is not None:

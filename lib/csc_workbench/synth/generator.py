@@ -20,6 +20,8 @@ dated up to the last day; later dates are "not yet" (nulls).
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 
@@ -128,8 +130,9 @@ def generate_authority(prof: AuthorityProfile, first_month: pd.Period, last_mont
     manifest = list(plan.manifest)
     if dirty:
         manifest += P.make_dirty(rng, tables, prof.code)
-    for name, frame in tables.items():
-        frame.insert(0, "authority", prof.code) if "authority" not in frame else None
+    for frame in tables.values():
+        if "authority" not in frame:
+            frame.insert(0, "authority", prof.code)
     tables["authorities"] = pd.DataFrame({"authority": [prof.code], "la_name": [prof.name],
                                           "region_code": [prof.region_code], "region_name": [prof.region_name],
                                           "is_synthetic": [True]})
@@ -578,7 +581,7 @@ def _persons(rng, kids: J.Kids, fams: J.Families, used_idx, extra, de):
     unborn = dob > de
     sex = np.r_[kids.sex[used_idx], np.where(rng.random(n_new) < 0.51, "M", "F")].astype(object)
     sex = np.where(unborn, "U", sex)
-    eth = np.r_[fams.eth[kids.fam[used_idx]], J.ethnicity(rng, _Pfake, n_new, np.zeros(n_new, int))].astype(object)
+    eth = np.r_[fams.eth[kids.fam[used_idx]], J.ethnicity(rng, FRONT_DOOR_MIX, n_new, np.zeros(n_new, int))].astype(object)
     eth = np.where(unborn, "NOBT", eth)
     death = np.r_[kids.death[used_idx], np.full(n_new, U.NEVER)]
     return dict(child_id=_child_ids(kid), sex=sex, ethnicity=eth, dob=np.where(unborn, U.NEVER, dob),
@@ -588,8 +591,7 @@ def _persons(rng, kids: J.Kids, fams: J.Families, used_idx, extra, de):
                 family_id=np.r_[U.ids("F", kids.fam[used_idx], 7).to_numpy(), np.full(n_new, None, dtype=object)])
 
 
-class _Pfake:  # ethnicity mix for front-door-only children: England-like
-    wbri_share = 0.72
+FRONT_DOOR_MIX = SimpleNamespace(wbri_share=0.72)  # children known only to the front door: England-like mix
 
 
 def _previous_within(kid, day, window):
