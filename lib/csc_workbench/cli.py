@@ -34,12 +34,13 @@ def synth(
     profile: str = typer.Option("region", help="region (default: 8 varied authorities) or national (153, realistic sizes)"),
     out: Optional[Path] = typer.Option(None, help="Also write the statutory files (Annex A, CIN census, SSDA903) here"),
     warehouse: Optional[Path] = WAREHOUSE_OPT,
+    workers: int = typer.Option(1, "--workers", "-w", help="Generate authorities in this many processes"),
 ) -> None:
     """Generate fictional authorities and store them in the warehouse."""
     from .synth.cli import run_synth
 
     run_synth(authorities=authorities, start=start, end=end, seed=seed, profile=profile, out=out,
-              warehouse=warehouse)
+              warehouse=warehouse, workers=workers)
 
 
 @app.command()
