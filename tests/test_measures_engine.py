@@ -217,3 +217,30 @@ def test_worker_breakdown_only_for_month_and_rolling_12_months():
 def test_data_set_with_no_authority_rows_gives_an_empty_table():
     out = compute_measures(Dataset({}))
     assert out.empty and list(out.columns) == WAREHOUSE_COLUMNS
+
+
+def _referrals_frame(dates):
+    import pandas as pd
+
+    return pd.DataFrame({"authority": "A", "referral_id": [f"r{i}" for i in range(len(dates))],
+                         "child_id": [f"c{i}" for i in range(len(dates))], "referral_date": dates})
+
+
+def test_series_start_where_returns_cover_every_event_not_at_old_history():
+    """A CIN census carries old referral dates of cases still open; the series must start
+    where the front door is complete, not in 2012."""
+    import pandas as pd
+
+    from csc_workbench.measures.engine import data_span
+    from csc_workbench.model.dataset import Dataset
+
+    old = ["2012-05-03", "2015-02-10", "2018-07-01"]  # three open historic cases
+    full = [d.strftime("%Y-%m-%d") for d in pd.date_range("2020-04-01", "2021-03-31", freq="2D")]  # ~15 a month
+    ds = Dataset({"referrals": _referrals_frame(old + full)})
+    first, last = data_span(ds)
+    assert str(first.date()) == "2020-04-30" and str(last.date()) == "2021-03-31"
+    # a declared coverage start wins over the heuristic
+    ds2 = Dataset({"referrals": _referrals_frame(old + full),
+                   "authorities": pd.DataFrame({"authority": ["A"], "la_name": ["Alpha"], "is_synthetic": [True],
+                                                "data_from": ["2020-06-01"]})})
+    assert str(data_span(ds2)[0].date()) == "2020-06-30"

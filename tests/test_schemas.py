@@ -82,3 +82,21 @@ def test_failed_save_leaves_warehouse_unchanged(tmp_path):
     with pytest.raises(RuntimeError):
         warehouse.save_dataset(Boom({"persons": pd.DataFrame({"authority": ["A"], "child_id": ["2"]})}), path)
     assert warehouse.load_dataset(path).persons["child_id"].tolist() == ["1"]
+
+
+def test_an_older_warehouse_gains_new_columns(tmp_path):
+    import duckdb
+
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE authorities (authority VARCHAR, la_name VARCHAR, region_code VARCHAR, "
+                "region_name VARCHAR, is_synthetic BOOLEAN)")
+    con.execute("INSERT INTO authorities VALUES ('A', 'Alpha', NULL, NULL, TRUE)")
+    con.close()
+    back = warehouse.load_dataset(path)  # read-only: columns missing come back null
+    assert back["authorities"]["data_from"].isna().all()
+    warehouse.save_dataset(Dataset({"persons": pd.DataFrame({"authority": ["A"], "child_id": ["1"]})}), path)
+    with warehouse.connect(path, read_only=True) as c:
+        cols = {r[0] for r in c.execute("SELECT column_name FROM information_schema.columns "
+                                        "WHERE table_name = 'authorities'").fetchall()}
+    assert {"data_from", "data_to"} <= cols

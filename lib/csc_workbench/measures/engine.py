@@ -265,23 +265,48 @@ _EVENT_DATES = (
 def data_span(ds: Dataset, data_start: str | None = None) -> tuple[pd.Timestamp, pd.Timestamp] | None:
     """(first, last) month end of an authority's data, or None if it holds no dated events.
 
-    First: the first month of the front door (contacts or referrals), where flows become
-    complete; without a front door, the earliest dated event. Last: the latest dated event,
-    never after the current month (a mistyped year must not stretch the series).
+    First: where the returns begin to cover every event, so flows are complete. Returns carry
+    older dates too (a referral from 2015 still open in the 2019-20 CIN census, a child's
+    care history), which must not start the series. In order of preference: the ``data_start``
+    option; ``authorities.data_from`` (set by the synthetic generator, or by a loader that
+    knows the collection window); else the first month whose front-door volume (contacts or
+    referrals) reaches half the median of its last 12 months with data. Without a front door,
+    the earliest dated event. Last: the latest dated event, never after the current month (a
+    mistyped year must not stretch the series).
     """
     def extreme(pairs, fn):
         vals = [fn(ds[t][c]) for t, c in pairs if len(ds[t]) and ds[t][c].notna().any()]
         return fn(pd.Series(vals)) if vals else None
 
-    first = extreme(_FRONT_DOOR, pd.Series.min) or extreme(_EVENT_DATES, pd.Series.min)
     last = extreme(_EVENT_DATES, pd.Series.max)
+    first = extreme(_EVENT_DATES, pd.Series.min)
     if first is None or last is None:
         return None
+    declared = ds["authorities"]["data_from"].dropna() if len(ds["authorities"]) else pd.Series(dtype="datetime64[us]")
     if data_start:
         first = parse_month(data_start)
+    elif len(declared):
+        first = declared.min()
+    else:
+        first = _front_door_start(ds) or first
     cap = last_complete_month() + pd.offsets.MonthEnd(1)
     last = min(pd.Timestamp(last), cap)
     return (pd.Timestamp(first) + pd.offsets.MonthEnd(0)).normalize(), (last + pd.offsets.MonthEnd(0)).normalize()
+
+
+def _front_door_start(ds: Dataset) -> pd.Timestamp | None:
+    """First month whose front-door volume reaches half the median of the last 12 months."""
+    for table, col in _FRONT_DOOR:
+        dates = ds[table][col].dropna()
+        if not len(dates):
+            continue
+        monthly = dates.dt.to_period("M").value_counts().sort_index()
+        monthly = monthly.reindex(pd.period_range(monthly.index.min(), monthly.index.max(), freq="M"), fill_value=0)
+        typical = monthly.iloc[-12:].median()
+        full = monthly[monthly >= 0.5 * typical]
+        if len(full):
+            return full.index[0].to_timestamp(how="start")
+    return None
 
 
 # ---- assembling tidy rows -------------------------------------------------------------------

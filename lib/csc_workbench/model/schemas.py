@@ -80,7 +80,10 @@ def _t(name: str, doc: str, key: tuple[str, ...], identifying: tuple[str, ...] =
 
 _t("authorities", "Authorities in the warehouse (real or synthetic)", ("la_name",),
    la_name=Col(STR, nullable=False), region_code=Col(STR), region_name=Col(STR),
-   is_synthetic=Col(BOOL, nullable=False))
+   is_synthetic=Col(BOOL, nullable=False),
+   data_from=Col(DATE, doc="First day the authority's returns fully cover (older dates are history "
+                 "carried by open cases); null: worked out from the front-door data"),
+   data_to=Col(DATE, doc="Last day the returns cover"))
 
 _t("persons", "One row per child", ("child_id",), identifying=("child_id", "dob"),
    child_id=CHILD,

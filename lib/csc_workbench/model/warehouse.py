@@ -42,6 +42,22 @@ def _create_sql(name: str) -> str:
     return f'CREATE TABLE IF NOT EXISTS "{name}" ({cols})'
 
 
+def _ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Create missing canonical tables and add columns a newer schema introduced, so a
+    warehouse built by an earlier version keeps working (new columns start null)."""
+    existing = {}
+    for table, column in con.execute(
+            "SELECT table_name, column_name FROM information_schema.columns").fetchall():
+        existing.setdefault(table, set()).add(column)
+    for name, table in TABLES.items():
+        if name not in existing:
+            con.execute(_create_sql(name))
+            continue
+        for col, spec in table.columns.items():
+            if col not in existing[name]:
+                con.execute(f'ALTER TABLE "{name}" ADD COLUMN "{col}" {_DUCK_TYPES[spec.dtype]}')
+
+
 @contextlib.contextmanager
 def connect(path: str | Path | None = None, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     path = Path(path) if path is not None else default_path()
@@ -51,8 +67,7 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> Iterator
     con = duckdb.connect(str(path), read_only=read_only)
     try:
         if not read_only:
-            for name in TABLES:
-                con.execute(_create_sql(name))
+            _ensure_tables(con)
         yield con
     finally:
         con.close()
@@ -99,10 +114,15 @@ def load_dataset(path: str | Path | None = None, authorities: Iterable[str] | st
     out = {}
     with connect(path, read_only=True) as con:
         existing = set(list_tables(con))
+        columns: dict[str, set] = {}
+        for table, column in con.execute(
+                "SELECT table_name, column_name FROM information_schema.columns").fetchall():
+            columns.setdefault(table, set()).add(column)
         for name in names:
             if name not in existing:
                 continue
-            cols = ", ".join(f'"{c}"' for c in TABLES[name].columns)
+            # A warehouse from an older version may lack newer columns: Dataset adds them as null.
+            cols = ", ".join(f'"{c}"' for c in TABLES[name].columns if c in columns[name])
             if authorities is None:
                 frame = con.execute(f'SELECT {cols} FROM "{name}"').df()
             else:

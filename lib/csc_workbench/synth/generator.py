@@ -135,7 +135,9 @@ def generate_authority(prof: AuthorityProfile, first_month: pd.Period, last_mont
             frame.insert(0, "authority", prof.code)
     tables["authorities"] = pd.DataFrame({"authority": [prof.code], "la_name": [prof.name],
                                           "region_code": [prof.region_code], "region_name": [prof.region_name],
-                                          "is_synthetic": [True]})
+                                          "is_synthetic": [True],
+                                          "data_from": [first_month.start_time],
+                                          "data_to": [last_month.end_time.normalize()]})
     out = {name: _conform(name, frame) for name, frame in tables.items()}
     return Dataset(out, conformed=True), manifest
 
