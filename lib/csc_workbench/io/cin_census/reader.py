@@ -739,6 +739,12 @@ def read(paths: list[Path], authority: str, account: LoadAccount) -> Dataset:
     return ds
 
 
+# The element holding each table's dated natural key, for row references in the account.
+_KEY_ELEMENT = {"persons": "LAchildID", "referrals": "CINreferralDate", "assessments": "AssessmentActualStartDate",
+                "s47": "S47ActualStartDate", "icpcs": "DateOfInitialCPC", "cp_plans": "CPPstartDate",
+                "cp_reviews": "CPPreviewDate", "cin_plans": "CINPlanStartDate"}
+
+
 def _merge(table: str, parts: list[pd.DataFrame], acc: LoadAccount) -> pd.DataFrame:
     """Keep one row per natural key: the last by (census year rank, position in file)."""
     if not parts:
@@ -756,10 +762,10 @@ def _merge(table: str, parts: list[pd.DataFrame], acc: LoadAccount) -> pd.DataFr
             acc.record_mask(label, table, part, s, "duplicate_in_file", "fixed",
                             f"the same {what} appears more than once in the file: merged, the later one kept"
                             + (" (the child's CIN episodes are all kept)" if table == "persons" else ""),
-                            key_cols[-1])
+                            _KEY_ELEMENT[table])
             acc.record_mask(label, table, part, ~s, "superseded_by_later_file", "fixed",
                             f"the same {what} is in a later census file: merged, the later version kept",
-                            key_cols[-1])
+                            _KEY_ELEMENT[table])
         df = df[~dup.to_numpy()].reset_index(drop=True)
     return df
 
