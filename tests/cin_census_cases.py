@@ -100,3 +100,24 @@ def realistic_dataset() -> Dataset:
     ])
     return Dataset({"persons": persons, "referrals": referrals, "assessments": assessments, "s47": s47,
                     "icpcs": icpcs, "cp_plans": cp_plans, "cp_reviews": cp_reviews, "cin_plans": cin_plans})
+
+
+def comparable(ds: Dataset) -> dict[str, pd.DataFrame]:
+    """The tables the CIN census carries, with links (referral_id, s47_id, cpp_id) replaced
+    by the linked record's date, sorted by natural key: equal for a dataset and its
+    written-and-read-back copy, whatever ids each side used."""
+    from csc_workbench.io.cin_census import CARRIED
+    from csc_workbench.model.schemas import TABLES
+
+    referral_date = ds.referrals.set_index("referral_id")["referral_date"]
+    s47_start = ds.s47.set_index("s47_id")["start_date"]
+    plan_start = ds.cp_plans.set_index("cpp_id")["start_date"]
+    out = {}
+    for table, columns in CARRIED.items():
+        df = ds[table][columns].copy()
+        for link, dates in (("referral_id", referral_date), ("s47_id", s47_start), ("cpp_id", plan_start)):
+            if link in df.columns and table != "referrals":
+                df[link] = dates.reindex(df[link].to_numpy()).to_numpy()
+        key = [k for k in TABLES[table].key if k != "authority"]
+        out[table] = df.sort_values(key, ignore_index=True)
+    return out

@@ -342,32 +342,51 @@ def _stream(path: Path, label: str) -> _Raw:
 # ---------------------------------------------------------------------------------------
 # vectorised conversion of one file's records
 # ---------------------------------------------------------------------------------------
-def _frame(raw: _Raw, table: str) -> pd.DataFrame:
+_ORDINALS = {"_child", "_ref", "_s47", "_cpp", "n_cin"}
+_EMPTY = {t: pd.DataFrame({c: pd.Series(dtype="int64" if c in _ORDINALS else "str") for c in cols})
+          for t, cols in _RAW_COLUMNS.items()}
+
+
+def _frame(raw: _Raw, table: str, label: str, offsets: dict[str, int]) -> pd.DataFrame:
+    """One file's records of ``table`` as a frame: block ordinals shifted by ``offsets`` so
+    they stay unique across files, text held as compact (Arrow) strings."""
     cols = _RAW_COLUMNS[table]
     data = raw.rows[table]
     if not data:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
-    return pd.DataFrame.from_records(data, columns=cols)
+        return _EMPTY[table].assign(_file=label)
+    df = pd.DataFrame.from_records(data, columns=cols)
+    for col in cols:
+        if col in _ORDINALS:
+            df[col] = df[col].astype("int64") + offsets.get(col, 0)
+        else:
+            df[col] = df[col].astype("str")
+    df["_file"] = label
+    return df
 
 
-class _FileLoad:
-    """Turns one file's raw records into canonical-shaped frames, accounting every row."""
+class _Load:
+    """Turns the raw records of all files into canonical-shaped frames in one vectorised
+    pass, accounting every row against the file it came from (column ``_file``)."""
 
-    def __init__(self, raw: _Raw, label: str, acc: LoadAccount):
-        self.raw, self.label, self.acc = raw, label, acc
-        self.frames = {t: _frame(raw, t) for t in _RAW_COLUMNS}
+    def __init__(self, frames: dict[str, pd.DataFrame], labels: list[str], n_child: int, acc: LoadAccount):
+        self.frames, self.labels, self.n_child, self.acc = frames, labels, n_child, acc
 
     # -- account helpers ------------------------------------------------------------------
     def _mark(self, table: str, df: pd.DataFrame, mask, rule: str, action: str, message: str,
               column: str | None = None) -> np.ndarray:
         """Record ``rule`` for rows not already rejected; returns the mask applied."""
+        if not len(df):
+            return np.zeros(0, dtype=bool)
         mask = np.asarray(mask, dtype=bool) & ~df["_rejected"].to_numpy()
-        self.acc.record_mask(self.label, table, df, mask, rule, action, message, column)
+        if mask.any():
+            _record_by_file(self.acc, table, df, mask, rule, action, message, column)
         if action == "rejected":
             df["_rejected"] = df["_rejected"].to_numpy() | mask
         return mask
 
     def _dates(self, table: str, df: pd.DataFrame, col: str, element: str, required: bool) -> None:
+        if not len(df):
+            return
         raw = df[col]
         parsed, fixed, bad = _parse_dates(raw)
         df[col] = parsed
@@ -385,6 +404,8 @@ class _FileLoad:
                        f"{element} is not a date between 1900 and 2100: loaded as blank", element)
 
     def _codes(self, table: str, df: pd.DataFrame, col: str, element: str, allowed, keep_unknown: bool) -> None:
+        if not len(df):
+            return
         s = df[col].astype("str").str.strip().str.upper()
         s = s.mask(s == "", None)
         unknown = s.notna() & ~s.isin(list(allowed))
@@ -398,6 +419,8 @@ class _FileLoad:
         df[col] = s
 
     def _yes_no(self, table: str, df: pd.DataFrame, col: str, element: str, required: bool) -> None:
+        if not len(df):
+            return
         s = df[col].astype("str").str.strip().str.upper()
         mapped = s.map(C.YES_NO)
         if required:
@@ -415,7 +438,7 @@ class _FileLoad:
         persons = f["persons"]
         persons["child_id"] = persons["child_id"].astype("str").str.strip()
         # child ordinal -> child id (None where the child has none), for every sub-table
-        ids = np.full(self.raw.n_child + 1, None, dtype=object)
+        ids = np.full(self.n_child + 1, None, dtype=object)
         ids[persons["_child"].to_numpy(dtype=int)] = persons["child_id"].to_numpy(dtype=object)
         for table, df in f.items():
             if table != "persons":
@@ -425,7 +448,7 @@ class _FileLoad:
                        "the <Child> this record sits in has no LAchildID: it cannot be attributed to a child")
             self._mark(table, df, df["child_id"].isna().to_numpy(), "missing_child_id", "rejected", message,
                        "LAchildID")
-            self.acc.read(self.label, table, len(df))
+            self._count(table, df, self.acc.read)
 
         self._persons(persons)
         self._referrals(f["referrals"])
@@ -444,15 +467,20 @@ class _FileLoad:
         self._cp_plans(f["cp_plans"])
         f["icpcs"] = self._icpcs(f["referrals"], f["s47"])
         self._link()
-        self._unknown_elements()
 
         out = {}
         for table in _TABLES:
             df = f[table]
-            keep = df[~df["_rejected"]].copy()
-            self.acc.loaded(self.label, table, len(keep))
+            keep = df[~df["_rejected"].to_numpy()].reset_index(drop=True)
+            self._count(table, keep, self.acc.loaded)
             out[table] = keep
         return out
+
+    def _count(self, table: str, df: pd.DataFrame, add) -> None:
+        """Add each file's number of rows (zero included, so every file has every table)."""
+        n = df["_file"].value_counts()
+        for label in self.labels:
+            add(label, table, int(n.get(label, 0)))
 
     def _persons(self, df: pd.DataFrame) -> None:
         t = "persons"
@@ -532,12 +560,15 @@ class _FileLoad:
     def _icpcs(self, refs: pd.DataFrame, s47: pd.DataFrame) -> pd.DataFrame:
         """One row per DateOfInitialCPC element: CINdetails-level first, then S47-level, so
         that when both record the same conference the S47 one (which knows its S47) wins."""
-        a = refs.loc[refs["icpc_row"].notna(), ["_child", "_ref", "child_id", "icpc_date", "icpc_row"]]
-        a = a.assign(_s47=-1)
-        b = s47.loc[s47["icpc_row"].notna(), ["_child", "_ref", "_s47", "child_id", "icpc_date", "icpc_row"]]
-        df = pd.concat([a, b], ignore_index=True).rename(columns={"icpc_row": "_row"})
+        cols = ["_file", "_child", "_ref", "child_id", "icpc_date", "icpc_row"]
+        a = refs.loc[refs["icpc_row"].notna().to_numpy(), cols].assign(_s47=-1, _order=0)
+        b = s47.loc[s47["icpc_row"].notna().to_numpy(), cols + ["_s47"]].assign(_order=1)
+        a["_pos"], b["_pos"] = a.index.to_numpy(), b.index.to_numpy()
+        # Keep file order; within a file CINdetails-level conferences before S47-level ones.
+        df = (pd.concat([a, b], ignore_index=True).sort_values(["_file", "_order", "_pos"], kind="stable")
+              .drop(columns=["_order", "_pos"]).rename(columns={"icpc_row": "_row"}).reset_index(drop=True))
         df["_rejected"] = np.zeros(len(df), dtype=bool)
-        self.acc.read(self.label, "icpcs", len(df))
+        self._count("icpcs", df, self.acc.read)
         self._mark("icpcs", df, df["child_id"].isna(), "missing_child_id", "rejected",
                    "the <Child> this conference sits in has no LAchildID", "LAchildID")
         self._dates("icpcs", df, "icpc_date", "DateOfInitialCPC", required=True)
@@ -569,12 +600,14 @@ class _FileLoad:
                    "the <ChildProtectionPlans> this review sits in was rejected: loaded without its plan",
                    "ChildProtectionPlans")
 
-    def _unknown_elements(self) -> None:
-        for (table, element), (row, count) in self.raw.unknown.items():
-            self.acc.record(self.label, table, [row], "unknown_element", "warning",
-                            f"element <{element.rpartition('/')[2]}> is not part of the CIN census layout: "
-                            f"ignored ({count} occurrence{'s' if count > 1 else ''} in the file, first shown)",
-                            column=element)
+
+
+def _unknown_elements(raw: _Raw, label: str, acc: LoadAccount) -> None:
+    for (table, element), (row, count) in raw.unknown.items():
+        acc.record(label, table, [row], "unknown_element", "warning",
+                   f"element <{element.rpartition('/')[2]}> is not part of the CIN census layout: "
+                   f"ignored ({count} occurrence{'s' if count > 1 else ''} in the file, first shown)",
+                   column=element)
 
 
 def _lookup(df: pd.DataFrame, index_col: str, id_col: str) -> np.ndarray:
@@ -635,7 +668,7 @@ def _collection_year(d: pd.Timestamp) -> int:
     return d.year + (1 if d.month >= 4 else 0)
 
 
-def _census_year(raw: _Raw, label: str, authority: str, acc: LoadAccount, frames) -> int | None:
+def _census_year(raw: _Raw, label: str, authority: str, acc: LoadAccount, latest) -> int | None:
     h = raw.header
     row = raw.header_row or "Message"
     warn = lambda rule, msg, col=None: acc.record(label, "header", [row], rule, "warning", msg, col)  # noqa: E731
@@ -670,9 +703,7 @@ def _census_year(raw: _Raw, label: str, authority: str, acc: LoadAccount, frames
     if year is None and ref_date is not None:
         year = _collection_year(ref_date)
     if year is None:
-        latest = max((frames[t][c].max() for t, c in (("referrals", "referral_date"), ("referrals", "closure_date"))
-                      if len(frames[t]) and frames[t][c].notna().any()), default=None)
-        if latest is not None:
+        if latest is not None and not pd.isna(latest):
             year = _collection_year(latest)
             warn("header_year", f"no usable <Year> or <ReferenceDate>: census year inferred as {year} "
                                 "from the latest referral or closure date", "Year")
@@ -682,61 +713,75 @@ def _census_year(raw: _Raw, label: str, authority: str, acc: LoadAccount, frames
 def read(paths: list[Path], authority: str, account: LoadAccount) -> Dataset:
     """Load one authority's CIN census files (any years, 2017-2026 layouts) into one history.
 
-    Raises ``InputError`` (naming file, element, line) for a file that is empty, not
-    well-formed XML, or not a CIN census; then nothing is added to ``account``.
+    Raises ``InputError`` (naming file, element, line) for a file that is missing, empty,
+    not well-formed XML, or not a CIN census; then nothing is added to ``account``.
     """
     local = LoadAccount(authority)
-    loaded: list[tuple[int | None, int, str, dict]] = []
-    for order, path in enumerate(paths):
-        path = Path(path)
+    files: list[tuple[str, _Raw]] = []  # (label, raw with its records moved out)
+    parts: dict[str, list[pd.DataFrame]] = {t: [] for t in _RAW_COLUMNS}
+    offsets = {"_child": 0, "_ref": 0, "_s47": 0, "_cpp": 0}
+    for path in map(Path, paths):
         label = str(path)
-        if not path.is_file():
-            raise InputError("the file does not exist", file=label)
-        if path.stat().st_size == 0:
-            raise InputError("the file is empty (0 bytes): expected a CIN census XML file", file=label)
-        root, line = _root_tag(path, label)
-        if root != "Message":
-            raise InputError(f"not a CIN census file: the root element is <{root}>, a CIN census starts with "
-                             "<Message> holding <Header> and <Children>", file=label, sheet=root, row=line)
-        raw = _stream(path, label)
-        h = raw.header or {}
-        if (h.get("Collection") or "CIN").upper() != "CIN" and not raw.rows["referrals"]:
-            raise InputError(f"not a CIN census file: <Collection> is {h.get('Collection')!r} and there is no "
-                             "<CINdetails>", file=label, sheet="Header/CollectionDetails/Collection",
-                             column="Collection")
-        if raw.n_child == 0:
-            raise InputError("the file has no <Child> records: a CIN census return lists at least one child",
-                             file=label, sheet="Message/Children")
-        if not raw.rows["referrals"] and not any(p[1] for p in raw.rows["persons"]):
-            raise InputError("not a CIN census file: its <Child> records have no <ChildIdentifiers>/<LAchildID> "
-                             "and no <CINdetails>", file=label, sheet="Message/Children/Child[1]",
-                             column="LAchildID")
-        frames = _FileLoad(raw, label, local).run()
-        year = _census_year(raw, label, authority, local, frames)
-        loaded.append((year, order, label, frames))
-        del raw
+        while label in (f for f, _ in files):  # the same file given twice: account it twice
+            label += "'"
+        raw = _check_and_stream(path, label)
+        for table in _RAW_COLUMNS:
+            parts[table].append(_frame(raw, table, label, offsets))
+        offsets["_child"] += raw.n_child
+        offsets["_ref"] += len(raw.rows["referrals"])
+        offsets["_s47"] += len(raw.rows["s47"])
+        offsets["_cpp"] += len(raw.rows["cp_plans"])
+        raw.rows = {}  # the frames hold the records now
+        files.append((label, raw))
+        _unknown_elements(raw, label, local)
 
-    years = [y for y, *_ in loaded if y is not None]
-    dupes = {y for y in years if years.count(y) > 1}
-    for y, _, label, _ in loaded:
-        if y in dupes:
+    labels = [label for label, _ in files]
+    frames = {t: pd.concat(p, ignore_index=True) for t, p in parts.items()}
+    del parts
+    out = _Load(frames, labels, offsets["_child"], local).run()
+
+    refs = out["referrals"]
+    latest = pd.concat([refs["referral_date"], refs["closure_date"]]).groupby(
+        pd.concat([refs["_file"], refs["_file"]])).max() if len(refs) else pd.Series(dtype="datetime64[us]")
+    years = {label: _census_year(raw, label, authority, local, latest.get(label)) for label, raw in files}
+    counts = pd.Series(list(years.values()), dtype="object").value_counts()
+    for label, y in years.items():
+        if y is not None and counts.get(y, 0) > 1:
             local.record(label, "header", ["Header"], "same_census_year", "warning",
                          f"more than one file for census year {y}: the one later in the list wins")
     # Precedence: census year, then position in the list; a file whose year is unknown
     # even from its dates comes first (lowest precedence).
-    ranked = sorted(loaded, key=lambda x: (x[0] if x[0] is not None else -1, x[1]))
-    merged = {}
-    for table in _TABLES:
-        parts = []
-        for rank, (_, _, label, frames) in enumerate(ranked):
-            df = frames[table]
-            if len(df):
-                parts.append(df.assign(_file=label, _rank=rank, _seq=np.arange(len(df))))
-        merged[table] = _merge(table, parts, local)
+    order = sorted(range(len(labels)), key=lambda i: (years[labels[i]] if years[labels[i]] is not None else -1, i))
+    rank = {labels[i]: r for r, i in enumerate(order)}
+    merged = {t: _merge(t, out[t], rank, local) for t in _TABLES}
     _derive_and_check(merged, local)
     ds = Dataset({t: _canonical(t, merged[t], authority) for t in _TABLES})
     account.merge(local)
     return ds
+
+
+def _check_and_stream(path: Path, label: str) -> _Raw:
+    if not path.is_file():
+        raise InputError("the file does not exist", file=label)
+    if path.stat().st_size == 0:
+        raise InputError("the file is empty (0 bytes): expected a CIN census XML file", file=label)
+    root, line = _root_tag(path, label)
+    if root != "Message":
+        raise InputError(f"not a CIN census file: the root element is <{root}>, a CIN census starts with "
+                         "<Message> holding <Header> and <Children>", file=label, sheet=root, row=line)
+    raw = _stream(path, label)
+    h = raw.header or {}
+    if (h.get("Collection") or "CIN").upper() != "CIN" and not raw.rows["referrals"]:
+        raise InputError(f"not a CIN census file: <Collection> is {h.get('Collection')!r} and there is no "
+                         "<CINdetails>", file=label, sheet="Header/CollectionDetails/Collection",
+                         column="Collection")
+    if raw.n_child == 0:
+        raise InputError("the file has no <Child> records: a CIN census return lists at least one child",
+                         file=label, sheet="Message/Children")
+    if not raw.rows["referrals"] and all(p[1] is None for p in raw.rows["persons"]):
+        raise InputError("not a CIN census file: its <Child> records have no <ChildIdentifiers>/<LAchildID> "
+                         "and no <CINdetails>", file=label, sheet="Message/Children/Child[1]", column="LAchildID")
+    return raw
 
 
 # The element holding each table's dated natural key, for row references in the account.
@@ -745,28 +790,25 @@ _KEY_ELEMENT = {"persons": "LAchildID", "referrals": "CINreferralDate", "assessm
                 "cp_reviews": "CPPreviewDate", "cin_plans": "CINPlanStartDate"}
 
 
-def _merge(table: str, parts: list[pd.DataFrame], acc: LoadAccount) -> pd.DataFrame:
-    """Keep one row per natural key: the last by (census year rank, position in file)."""
-    if not parts:
-        return pd.DataFrame()
-    df = pd.concat(parts, ignore_index=True).sort_values(["_rank", "_seq"], kind="stable", ignore_index=True)
+def _merge(table: str, df: pd.DataFrame, rank: dict[str, int], acc: LoadAccount) -> pd.DataFrame:
+    """Keep one row per natural key: the last by (census year rank, position in its file)."""
+    if not len(df):
+        return df
+    df = df.assign(_rank=df["_file"].map(rank).astype("int64"), _pos=np.arange(len(df)))
+    df = df.sort_values(["_rank", "_pos"], kind="stable", ignore_index=True)
     key = [k for k in TABLES[table].key if k != "authority"]
-    key_cols = key
-    dup = df.duplicated(key_cols, keep="last")
+    dup = df.duplicated(key, keep="last").to_numpy()
     if dup.any():
-        winner = df.groupby(key_cols, sort=False)["_file"].transform("last")
-        same = (winner == df["_file"]).to_numpy()
+        same = (df.groupby(key, sort=False)["_file"].transform("last") == df["_file"]).to_numpy()
         what = "child" if table == "persons" else "record (same child and date)"
-        for label, part in df[dup.to_numpy()].groupby("_file", sort=False):
-            s = same[part.index.to_numpy()]
-            acc.record_mask(label, table, part, s, "duplicate_in_file", "fixed",
-                            f"the same {what} appears more than once in the file: merged, the later one kept"
-                            + (" (the child's CIN episodes are all kept)" if table == "persons" else ""),
-                            _KEY_ELEMENT[table])
-            acc.record_mask(label, table, part, ~s, "superseded_by_later_file", "fixed",
-                            f"the same {what} is in a later census file: merged, the later version kept",
-                            _KEY_ELEMENT[table])
-        df = df[~dup.to_numpy()].reset_index(drop=True)
+        _record_by_file(acc, table, df, dup & same, "duplicate_in_file", "fixed",
+                        f"the same {what} appears more than once in the file: merged, the later one kept"
+                        + (" (the child's CIN episodes are all kept)" if table == "persons" else ""),
+                        _KEY_ELEMENT[table])
+        _record_by_file(acc, table, df, dup & ~same, "superseded_by_later_file", "fixed",
+                        f"the same {what} is in a later census file: merged, the later version kept",
+                        _KEY_ELEMENT[table])
+        df = df[~dup].reset_index(drop=True)
     return df
 
 
@@ -816,13 +858,19 @@ def _derive_and_check(m: dict, acc: LoadAccount) -> None:
                       "PersonBirthDate is in the future", "PersonBirthDate")
 
 
-def _warn_by_file(acc: LoadAccount, table: str, df: pd.DataFrame, mask, rule: str, message: str, column: str) -> None:
+def _record_by_file(acc: LoadAccount, table: str, df: pd.DataFrame, mask, rule: str, action: str, message: str,
+                    column: str | None) -> None:
+    """Record ``rule`` for the masked rows, against the file each came from."""
     mask = np.asarray(mask, dtype=bool)
     if not mask.any():
         return
-    hit = df[mask]
+    hit = df.loc[mask, ["_file", "_row"]]
     for label, part in hit.groupby("_file", sort=False):
-        acc.record(label, table, part["_row"].to_numpy(), rule, "warning", message, column)
+        acc.record(label, table, part["_row"].to_numpy(), rule, action, message, column)
+
+
+def _warn_by_file(acc: LoadAccount, table: str, df: pd.DataFrame, mask, rule: str, message: str, column: str) -> None:
+    _record_by_file(acc, table, df, mask, rule, "warning", message, column)
 
 
 def _canonical(table: str, df: pd.DataFrame, authority: str) -> pd.DataFrame:

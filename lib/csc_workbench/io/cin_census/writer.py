@@ -90,14 +90,12 @@ def write_cin_census(dataset: Dataset, out_dir: Path, years: list[int] | None = 
         if not (len(code) == 3 and code.isdigit()):
             raise ValueError(f"authority {authority!r}: the CIN census <LEA> must be a three-digit code; "
                              "pass lea={authority: 'NNN'}")
-        for year in (years if years is not None else default_years(d)):
-            children = _year_children(prepared, int(year))
-            if children is None:
-                continue
+        wanted = sorted({int(y) for y in (years if years is not None else default_years(d))})
+        for year, children in _all_years(prepared, wanted).items():
             path = out_dir / f"cin_census_{authority}_{year}.xml"
             with open(path, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(_header(int(year), code, created))
-                fh.write("".join(children))
+                fh.write(_header(year, code, created))
+                fh.write(children)
                 fh.write("  </Children>\n</Message>\n")
             written.append(path)
     return written
@@ -157,7 +155,7 @@ def _prepare(d: Dataset) -> dict[str, pd.DataFrame]:
 
 
 # ---------------------------------------------------------------------------------------
-# one year's XML, built with vectorised string operations
+# every year's XML at once, with vectorised string operations
 # ---------------------------------------------------------------------------------------
 def _esc(s: pd.Series) -> pd.Series:
     s = s.astype("str")
@@ -178,113 +176,149 @@ def _flag(values: pd.Series) -> pd.Series:
     return pd.Series(np.where(values.fillna(False).astype(bool), "1", "0"), index=values.index, dtype="str")
 
 
-def _join(fragments: pd.Series, keys: pd.Series, to: pd.Series) -> pd.Series:
-    """Concatenate fragments per key (in row order) and align them to the keys in ``to``."""
+def _join(fragments: pd.Series, keys: pd.DataFrame, to: pd.DataFrame) -> pd.Series:
+    """Concatenate fragments per key (in row order) and align them to the keys of ``to``."""
     if not len(fragments):
         return pd.Series("", index=to.index, dtype="str")
-    agg = fragments.groupby(keys.to_numpy(), sort=False).agg("".join)
-    return to.map(agg).fillna("").astype("str")
+    agg = fragments.groupby([keys[c].to_numpy() for c in keys.columns], sort=False).agg("".join)
+    aligned = agg.reindex(pd.MultiIndex.from_frame(to)).to_numpy()
+    return pd.Series(aligned, index=to.index, dtype="str").fillna("")
 
 
-def _in_year(start: pd.Series, end: pd.Series, s: pd.Timestamp, e: pd.Timestamp) -> pd.Series:
-    return (start <= e) & (end.isna() | (end >= s))
+def _cy(dates: pd.Series) -> np.ndarray:
+    """Collection year of each date as float (NaN where the date is null)."""
+    d = pd.to_datetime(dates)
+    return (d.dt.year + (d.dt.month >= 4).astype(int)).to_numpy(dtype=float, na_value=np.nan)
 
 
-def _known_by(s: pd.Series, e: pd.Timestamp) -> pd.Series:
-    """A date after the reference date is not yet known in that year's return."""
-    return s.where(s <= e)
+def _explode(df: pd.DataFrame, first: np.ndarray, last: np.ndarray, years: list[int]) -> pd.DataFrame:
+    """One row per (record, collection year in first..last that is written); an open end
+    (NaN) runs to the last year written."""
+    top = max(years)
+    last = np.where(np.isnan(last), top, last)
+    first = np.nan_to_num(first, nan=top + 1)
+    n = np.clip(np.maximum(last, first) - first + 1, 0, None).astype(int)
+    idx = np.repeat(np.arange(len(df)), n)
+    step = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
+    out = df.iloc[idx].reset_index(drop=True)
+    out["year"] = (first[idx] + step).astype(int)
+    return out[out["year"].isin(years)].reset_index(drop=True)
 
 
-def _year_children(p: dict[str, pd.DataFrame], year: int) -> list[str] | None:
-    s, e = pd.Timestamp(year - 1, 4, 1), pd.Timestamp(year, 3, 31)
-    refs = p["referrals"]
-    refs = refs[_in_year(refs["referral_date"], refs["_end"], s, e)].copy()
+def _semi(df: pd.DataFrame, keys: list[str], allowed: pd.DataFrame) -> pd.DataFrame:
+    """Rows of ``df`` whose ``keys`` appear in ``allowed``."""
+    if not len(df):
+        return df
+    ok = pd.MultiIndex.from_frame(df[keys]).isin(pd.MultiIndex.from_frame(allowed[keys]))
+    return df[ok].reset_index(drop=True)
+
+
+def _all_years(p: dict[str, pd.DataFrame], years: list[int]) -> dict[int, str]:
+    """The <Child> elements of each year's file, keyed by collection year."""
+    if not years or not len(p["referrals"]):
+        return {}
+    ref_end = {y: pd.Timestamp(y, 3, 31) for y in years}
+    ref_start = {y: pd.Timestamp(y - 1, 4, 1) for y in years}
+
+    def e_of(df):  # each row's reference date (31 March of its year)
+        return df["year"].map(ref_end).astype("datetime64[us]")
+
+    def known(df, col):  # a date after the reference date is not yet known in that year's return
+        return df[col].where(df[col] <= e_of(df))
+
+    refs = _explode(p["referrals"], _cy(p["referrals"]["referral_date"]), _cy(p["referrals"]["_end"]), years)
     if not len(refs):
-        return None
-    ref_ids = refs["referral_id"]
+        return {}
+    ry = refs[["referral_id", "year"]]
+    ind = "          "
 
-    # -- assessments
-    a = p["assessments"]
-    a = a[a["referral_id"].isin(ref_ids) & _in_year(a["start_date"], a["authorised_date"], s, e)].copy()
-    a["authorised_date"] = _known_by(a["authorised_date"], e)
+    # -- assessments: open in the year (started by 31 March, not authorised before 1 April)
+    a = _semi(_explode(p["assessments"], _cy(p["assessments"]["start_date"]),
+                       _cy(p["assessments"]["authorised_date"]), years), ["referral_id", "year"], ry)
+    a["authorised_date"] = known(a, "authorised_date")
     fac = a["factors"].astype("str").str.replace(" ", "", regex=False).where(a["authorised_date"].notna())
     fac = fac.mask(fac == "")
-    fac_xml = ("          <FactorsIdentifiedAtAssessment>\n            <AssessmentFactors>"
-               + _esc(fac).str.replace(",", "</AssessmentFactors>\n            <AssessmentFactors>", regex=False)
-               + "</AssessmentFactors>\n          </FactorsIdentifiedAtAssessment>\n").fillna("")
-    a_xml = ("        <Assessments>\n"
-             + _el("AssessmentActualStartDate", _date(a["start_date"]), "          ")
-             + _el("AssessmentAuthorisationDate", _date(a["authorised_date"]), "          ")
+    fac_xml = (f"{ind}<FactorsIdentifiedAtAssessment>\n{ind}  <AssessmentFactors>"
+               + _esc(fac).str.replace(",", f"</AssessmentFactors>\n{ind}  <AssessmentFactors>", regex=False)
+               + f"</AssessmentFactors>\n{ind}</FactorsIdentifiedAtAssessment>\n").fillna("")
+    a_xml = ("        <Assessments>\n" + _el("AssessmentActualStartDate", _date(a["start_date"]), ind)
+             + _el("AssessmentAuthorisationDate", _date(a["authorised_date"]), ind)
              + fac_xml + "        </Assessments>\n")
 
-    # -- CIN plans
-    cp = p["cin_plans"]
-    cp = cp[cp["referral_id"].isin(ref_ids) & _in_year(cp["start_date"], cp["end_date"], s, e)].copy()
-    cp_xml = ("        <CINPlanDates>\n"
-              + _el("CINPlanStartDate", _date(cp["start_date"]), "          ")
-              + _el("CINPlanEndDate", _date(_known_by(cp["end_date"], e)), "          ")
-              + "        </CINPlanDates>\n")
+    # -- CIN plans open in the year
+    cp = _semi(_explode(p["cin_plans"], _cy(p["cin_plans"]["start_date"]), _cy(p["cin_plans"]["end_date"]), years),
+               ["referral_id", "year"], ry)
+    cp_xml = ("        <CINPlanDates>\n" + _el("CINPlanStartDate", _date(cp["start_date"]), ind)
+              + _el("CINPlanEndDate", _date(known(cp, "end_date")), ind) + "        </CINPlanDates>\n")
 
-    # -- S47 enquiries: conference in the year, or started in the year
+    # -- S47 enquiries: in the year they started and the year of their conference
     s47 = p["s47"]
-    icpc_in_year = s47["icpc_date"].between(s, e)
-    s47 = s47[s47["referral_id"].isin(ref_ids) & (s47["start_date"] <= e)
-              & (icpc_in_year | (s47["start_date"] >= s))].copy()
-    s47_xml = ("        <Section47>\n"
-               + _el("S47ActualStartDate", _date(s47["start_date"]), "          ")
-               + _el("InitialCPCtarget", _date(s47["icpc_target_date"]), "          ")
-               + _el("DateOfInitialCPC", _date(_known_by(s47["icpc_date"], e)), "          ")
-               + _el("ICPCnotRequired", _flag(s47["icpc_not_required"]), "          ")
-               + "        </Section47>\n")
+    s_first, s_conf = _cy(s47["start_date"]), _cy(s47["icpc_date"])
+    both = pd.concat([s47.assign(year=s_first), s47.assign(year=np.where(s_conf > s_first, s_conf, np.nan))])
+    both = both[both["year"].notna()].astype({"year": int})
+    s47y = _semi(both[both["year"].isin(years)].sort_values(["child_id", "start_date"], kind="stable"),
+                 ["referral_id", "year"], ry)
+    s47_xml = ("        <Section47>\n" + _el("S47ActualStartDate", _date(s47y["start_date"]), ind)
+               + _el("InitialCPCtarget", _date(s47y["icpc_target_date"]), ind)
+               + _el("DateOfInitialCPC", _date(known(s47y, "icpc_date")), ind)
+               + _el("ICPCnotRequired", _flag(s47y["icpc_not_required"]), ind) + "        </Section47>\n")
 
-    # -- ICPCs not recorded in an S47 of this file: at CINdetails level, one per episode
-    ic = p["icpcs"]
-    in_s47 = ic["_at_s47"] & ic["s47_id"].isin(s47["s47_id"])
-    ic = ic[~in_s47 & ic["referral_id"].isin(ref_ids) & ic["icpc_date"].between(s, e)]
-    ic = ic.drop_duplicates("referral_id", keep="last")
-    refs["_icpc"] = _map(refs["referral_id"], ic.set_index("referral_id")["icpc_date"])
+    # -- conferences not recorded in an S47 of that year's file: at CINdetails level, one
+    # per episode (the census has one slot)
+    ic = p["icpcs"].assign(year=_cy(p["icpcs"]["icpc_date"]))
+    ic = ic[ic["year"].isin(years)].astype({"year": int})
+    ic = _semi(ic, ["referral_id", "year"], ry)
+    if len(ic):
+        in_s47 = ic["_at_s47"].to_numpy() & pd.MultiIndex.from_frame(ic[["s47_id", "year"]]).isin(
+            pd.MultiIndex.from_frame(s47y[["s47_id", "year"]]))
+        ic = ic[~in_s47].drop_duplicates(["referral_id", "year"], keep="last")
+    refs["_icpc"] = _join(_date(ic["icpc_date"]), ic[["referral_id", "year"]], ry) if len(ic) else ""
 
-    # -- CP plans and their reviews
-    pl = p["cp_plans"]
-    pl = pl[pl["referral_id"].isin(ref_ids) & _in_year(pl["start_date"], pl["end_date"], s, e)].copy()
-    rv = p["cp_reviews"]
-    rv = rv[rv["cpp_id"].isin(pl["cpp_id"]) & rv["review_date"].between(s, e)]
-    rv_xml = _join(_el("CPPreviewDate", _date(rv["review_date"]), "            "), rv["cpp_id"], pl["cpp_id"])
-    pl_xml = ("        <ChildProtectionPlans>\n"
-              + _el("CPPstartDate", _date(pl["start_date"]), "          ")
-              + _el("CPPendDate", _date(_known_by(pl["end_date"], e)), "          ")
-              + _el("InitialCategoryOfAbuse", _esc(pl["initial_category"]), "          ")
-              + _el("LatestCategoryOfAbuse", _esc(pl["latest_category"]), "          ")
-              + _el("NumberOfPreviousCPP", pl["previous_plans"].astype("Int64").astype("str"), "          ")
-              + rv_xml.where(rv_xml == "", "          <Reviews>\n" + rv_xml + "          </Reviews>\n")
+    # -- CP plans open in the year, with the reviews held in the year
+    pl = _semi(_explode(p["cp_plans"], _cy(p["cp_plans"]["start_date"]), _cy(p["cp_plans"]["end_date"]), years),
+               ["referral_id", "year"], ry)
+    rv = p["cp_reviews"].assign(year=_cy(p["cp_reviews"]["review_date"]))
+    rv = _semi(rv[rv["year"].isin(years)].astype({"year": int}), ["cpp_id", "year"], pl)
+    rv_xml = _join(_el("CPPreviewDate", _date(rv["review_date"]), ind + "  "), rv[["cpp_id", "year"]],
+                   pl[["cpp_id", "year"]])
+    pl_xml = ("        <ChildProtectionPlans>\n" + _el("CPPstartDate", _date(pl["start_date"]), ind)
+              + _el("CPPendDate", _date(known(pl, "end_date")), ind)
+              + _el("InitialCategoryOfAbuse", _esc(pl["initial_category"]), ind)
+              + _el("LatestCategoryOfAbuse", _esc(pl["latest_category"]), ind)
+              + _el("NumberOfPreviousCPP", pl["previous_plans"].astype("Int64").astype("str"), ind)
+              + rv_xml.where(rv_xml == "", f"{ind}<Reviews>\n" + rv_xml + f"{ind}</Reviews>\n")
               + "        </ChildProtectionPlans>\n")
 
     # -- CIN details (episodes)
-    closure = _known_by(refs["closure_date"], e)
+    closure = known(refs, "closure_date")
+    icpc_el = ("        <DateOfInitialCPC>" + refs["_icpc"].astype("str") + "</DateOfInitialCPC>\n").where(
+        refs["_icpc"] != "", "")
     refs_xml = ("      <CINdetails>\n"
                 + _el("CINreferralDate", _date(refs["referral_date"]), "        ")
                 + _el("ReferralSource", _esc(refs["referral_source"].fillna("10")), "        ")
                 + _el("PrimaryNeedCode", _esc(refs["primary_need"]), "        ")
                 + _el("CINclosureDate", _date(closure), "        ")
                 + _el("ReasonForClosure", _esc(refs["closure_reason"].where(closure.notna())), "        ")
-                + _el("DateOfInitialCPC", _date(refs["_icpc"]), "        ")
-                + _join(a_xml, a["referral_id"], refs["referral_id"])
-                + _join(cp_xml, cp["referral_id"], refs["referral_id"])
-                + _join(s47_xml, s47["referral_id"], refs["referral_id"])
+                + icpc_el
+                + _join(a_xml, a[["referral_id", "year"]], ry)
+                + _join(cp_xml, cp[["referral_id", "year"]], ry)
+                + _join(s47_xml, s47y[["referral_id", "year"]], ry)
                 + _el("ReferralNFA", _flag(refs["nfa"]), "        ")
-                + _join(pl_xml, pl["referral_id"], refs["referral_id"])
+                + _join(pl_xml, pl[["referral_id", "year"]], ry)
                 + "      </CINdetails>\n")
 
-    # -- children
-    persons = p["persons"]
-    persons = persons[persons["child_id"].isin(refs["child_id"])].sort_values("child_id")
-    unborn = persons["dob"].isna() | (persons["dob"] > e)
+    # -- children: one per (child, year) with an episode in that year's file
+    cyear = refs[["child_id", "year"]].drop_duplicates()
+    persons = cyear.merge(p["persons"], on="child_id", how="inner").sort_values(["year", "child_id"],
+                                                                                 ignore_index=True)
+    e = e_of(persons)
+    unborn = (persons["dob"].isna() | (persons["dob"] > e)).to_numpy()
     expected = persons["expected_dob"].combine_first(persons["dob"]).where(unborn)
     sex = persons["sex"].where(~unborn, "U").fillna("U")
-    if year >= C.FIRST_SEX_YEAR:
-        sex_xml = _el("Sex", sex, "        ")
-    else:
-        sex_xml = _el("GenderCurrent", sex.map(C.SEX_TO_GENDER_CURRENT), "        ")
+    new_layout = (persons["year"] >= C.FIRST_SEX_YEAR).to_numpy()
+    sex_xml = pd.Series(np.where(new_layout, _el("Sex", sex, "        "),
+                                 _el("GenderCurrent", sex.map(C.SEX_TO_GENDER_CURRENT), "        ")),
+                        index=persons.index, dtype="str")
     disability = persons["disabled"].map({True: C.DISABILITY_UNSPECIFIED, False: "NONE"})
     dis_xml = ("        <Disabilities>\n          <Disability>" + disability.astype("str")
                + "</Disability>\n        </Disabilities>\n").fillna("")
@@ -293,14 +327,14 @@ def _year_children(p: dict[str, pd.DataFrame], year: int) -> list[str] | None:
                  + _el("PersonBirthDate", _date(persons["dob"].where(~unborn)), "        ")
                  + _el("ExpectedPersonBirthDate", _date(expected), "        ")
                  + sex_xml
-                 + _el("PersonDeathDate", _date(_known_by(persons["death_date"], e)), "        ")
+                 + _el("PersonDeathDate", _date(known(persons, "death_date")), "        ")
                  + "      </ChildIdentifiers>\n      <ChildCharacteristics>\n"
                  + _el("Ethnicity", _esc(persons["ethnicity"].fillna("NOBT")), "        ")
                  + dis_xml
                  + "      </ChildCharacteristics>\n"
-                 + _join(refs_xml, refs["child_id"], persons["child_id"])
+                 + _join(refs_xml, refs[["child_id", "year"]], persons[["child_id", "year"]])
                  + "    </Child>\n")
-    return child_xml.tolist() if len(child_xml) else None
+    return child_xml.groupby(persons["year"].to_numpy(), sort=True).agg("".join).to_dict()
 
 
 def _release() -> str:
