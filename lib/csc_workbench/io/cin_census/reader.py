@@ -159,29 +159,31 @@ def _unknown(raw: _Raw, block: str, tag: str, row: str) -> None:
         hit[1] += 1
 
 
+def _report_unknown(el, fields: dict, block: str, raw: _Raw, path: str) -> None:
+    """Slow path, only when a block holds an element its layout does not have."""
+    for f in el:
+        if f.tag not in _KNOWN[block]:
+            _unknown(raw, block, f.tag, f"{path}/{f.tag}, line {f.sourceline}")
+
+
 def _strip_namespaces(el) -> None:
     for e in el.iter():
         if isinstance(e.tag, str) and "}" in e.tag:
             e.tag = e.tag.rpartition("}")[2]
 
 
-def _leaves(el, block: str, raw: _Raw, row: str) -> dict:
-    out = {}
-    known = _KNOWN[block]
-    for f in el:
-        t = f.tag
-        if t not in known:
-            _unknown(raw, block, t, f"{row}/{t}, line {f.sourceline}")
-        out[t] = _txt(f)
-    return out
+# The hot loop. Text is taken as written (trimmed later, vectorised, in ``_frame``); leaf
+# elements are collected with dict comprehensions, and only blocks get Python-level work.
+_K_IDENT, _K_CHARS = _KNOWN["ChildIdentifiers"], _KNOWN["ChildCharacteristics"]
+_K_CIN, _K_ASS, _K_S47 = _KNOWN["CINdetails"], _KNOWN["Assessments"], _KNOWN["Section47"]
+_K_CPP, _K_CINP = _KNOWN["ChildProtectionPlans"], _KNOWN["CINPlanDates"]
 
 
 def _read_child(el, n: int, raw: _Raw) -> None:
-    """Extract one <Child> into record tuples (the hot loop: keep it lean)."""
+    """Extract one <Child> into record tuples."""
     rows = raw.rows
     cpath = f"Child[{n}]"
-    ident: dict = {}
-    chars: dict = {}
+    ident = chars = {}
     disabilities = None
     k_cin = 0
     for sub in el:
@@ -190,29 +192,23 @@ def _read_child(el, n: int, raw: _Raw) -> None:
             k_cin += 1
             _read_cindetails(sub, n, f"{cpath}/CINdetails[{k_cin}]", raw)
         elif t == "ChildIdentifiers":
-            ident = _leaves(sub, "ChildIdentifiers", raw, f"{cpath}/ChildIdentifiers")
+            ident = {f.tag: f.text for f in sub}
+            if ident.keys() - _K_IDENT:
+                _report_unknown(sub, ident, "ChildIdentifiers", raw, f"{cpath}/ChildIdentifiers")
         elif t == "ChildCharacteristics":
-            for f in sub:
-                ft = f.tag
-                if ft == "Disabilities":
-                    disabilities = ",".join(filter(None, (_txt(d) for d in f)))
-                else:
-                    if ft not in _KNOWN["ChildCharacteristics"]:
-                        _unknown(raw, "ChildCharacteristics", ft,
-                                 f"{cpath}/ChildCharacteristics/{ft}, line {f.sourceline}")
-                    chars[ft] = _txt(f)
+            chars = {f.tag: f.text for f in sub}
+            if "Disabilities" in chars:
+                block = sub.find("Disabilities")
+                disabilities = ",".join([d.text or "" for d in block])
+            if chars.keys() - _K_CHARS:
+                _report_unknown(sub, chars, "ChildCharacteristics", raw, f"{cpath}/ChildCharacteristics")
         else:
             _unknown(raw, "Child", t, f"{cpath}/{t}, line {sub.sourceline}")
-    if "Sex" in ident:
-        sex_tag, sex = "Sex", ident["Sex"]
-    elif "GenderCurrent" in ident:
-        sex_tag, sex = "GenderCurrent", ident["GenderCurrent"]
-    else:
-        sex_tag = sex = None
+    sex_tag = "Sex" if "Sex" in ident else "GenderCurrent" if "GenderCurrent" in ident else None
     rows["persons"].append((
-        n, ident.get("LAchildID"), sex_tag, sex, chars.get("Ethnicity"), ident.get("PersonBirthDate"),
-        ident.get("ExpectedPersonBirthDate"), ident.get("PersonDeathDate"), disabilities, k_cin,
-        f"{cpath}, line {el.sourceline}",
+        n, ident.get("LAchildID"), sex_tag, ident.get(sex_tag) if sex_tag else None, chars.get("Ethnicity"),
+        ident.get("PersonBirthDate"), ident.get("ExpectedPersonBirthDate"), ident.get("PersonDeathDate"),
+        disabilities, k_cin, f"{cpath}, line {el.sourceline}",
     ))
 
 
@@ -220,72 +216,63 @@ def _read_cindetails(el, n: int, path: str, raw: _Raw) -> None:
     rows = raw.rows
     r = len(rows["referrals"])
     f: dict = {}
-    icpc_row = None
     ka = kp = ks = kc = 0
-    known = _KNOWN["CINdetails"]
     for sub in el:
         t = sub.tag
-        if t == "Assessments":
+        if not len(sub):
+            f[t] = sub.text
+        elif t == "Assessments":
             ka += 1
             apath = f"{path}/Assessments[{ka}]"
-            a: dict = {}
+            a = {x.tag: x.text for x in sub}
             factors = None
-            for x in sub:
-                xt = x.tag
-                if xt == "FactorsIdentifiedAtAssessment":
-                    factors = ",".join(filter(None, (_txt(y) for y in x)))
-                else:
-                    if xt not in _KNOWN["Assessments"]:
-                        _unknown(raw, "Assessments", xt, f"{apath}/{xt}, line {x.sourceline}")
-                    a[xt] = _txt(x)
-            rows["assessments"].append((n, r, a.get("AssessmentActualStartDate"),
-                                        a.get("AssessmentAuthorisationDate"), factors,
-                                        f"{apath}, line {sub.sourceline}"))
+            if "FactorsIdentifiedAtAssessment" in a:
+                factors = ",".join([y.text or "" for y in sub.find("FactorsIdentifiedAtAssessment")])
+            if a.keys() - _K_ASS:
+                _report_unknown(sub, a, "Assessments", raw, apath)
+            rows["assessments"].append((n, r, a.get("AssessmentActualStartDate"), a.get("AssessmentAuthorisationDate"),
+                                        factors, f"{apath}, line {sub.sourceline}"))
         elif t == "Section47":
             ks += 1
             spath = f"{path}/Section47[{ks}]"
-            s: dict = {}
-            s_icpc_row = None
-            for x in sub:
-                xt = x.tag
-                if xt == "DateOfInitialCPC":
-                    s_icpc_row = f"{spath}/DateOfInitialCPC, line {x.sourceline}"
-                elif xt not in _KNOWN["Section47"]:
-                    _unknown(raw, "Section47", xt, f"{spath}/{xt}, line {x.sourceline}")
-                s[xt] = _txt(x)
+            s = {x.tag: x.text for x in sub}
+            icpc_row = None
+            if "DateOfInitialCPC" in s:
+                icpc_row = f"{spath}/DateOfInitialCPC, line {sub.find('DateOfInitialCPC').sourceline}"
+            if s.keys() - _K_S47:
+                _report_unknown(sub, s, "Section47", raw, spath)
             rows["s47"].append((n, r, len(rows["s47"]), s.get("S47ActualStartDate"), s.get("InitialCPCtarget"),
-                                s.get("DateOfInitialCPC"), s_icpc_row, s.get("ICPCnotRequired"),
+                                s.get("DateOfInitialCPC"), icpc_row, s.get("ICPCnotRequired"),
                                 f"{spath}, line {sub.sourceline}"))
         elif t == "ChildProtectionPlans":
             kc += 1
             ppath = f"{path}/ChildProtectionPlans[{kc}]"
             c = len(rows["cp_plans"])
-            p: dict = {}
-            for x in sub:
-                xt = x.tag
-                if xt == "Reviews":
-                    for kr, y in enumerate(x, 1):
-                        rows["cp_reviews"].append((n, c, _txt(y),
-                                                   f"{ppath}/Reviews/CPPreviewDate[{kr}], line {y.sourceline}"))
-                else:
-                    if xt not in _KNOWN["ChildProtectionPlans"]:
-                        _unknown(raw, "ChildProtectionPlans", xt, f"{ppath}/{xt}, line {x.sourceline}")
-                    p[xt] = _txt(x)
+            p = {x.tag: x.text for x in sub}
+            if "Reviews" in p:
+                rows["cp_reviews"].extend([
+                    (n, c, y.text, f"{ppath}/Reviews/CPPreviewDate[{kr}], line {y.sourceline}")
+                    for kr, y in enumerate(sub.find("Reviews"), 1)])
+            if p.keys() - _K_CPP:
+                _report_unknown(sub, p, "ChildProtectionPlans", raw, ppath)
             rows["cp_plans"].append((n, r, c, p.get("CPPstartDate"), p.get("CPPendDate"),
                                      p.get("InitialCategoryOfAbuse"), p.get("LatestCategoryOfAbuse"),
                                      p.get("NumberOfPreviousCPP"), f"{ppath}, line {sub.sourceline}"))
         elif t == "CINPlanDates":
             kp += 1
             ppath = f"{path}/CINPlanDates[{kp}]"
-            p = _leaves(sub, "CINPlanDates", raw, ppath)
+            p = {x.tag: x.text for x in sub}
+            if p.keys() - _K_CINP:
+                _report_unknown(sub, p, "CINPlanDates", raw, ppath)
             rows["cin_plans"].append((n, r, p.get("CINPlanStartDate"), p.get("CINPlanEndDate"),
                                       f"{ppath}, line {sub.sourceline}"))
-        else:
-            if t == "DateOfInitialCPC":
-                icpc_row = f"{path}/DateOfInitialCPC, line {sub.sourceline}"
-            elif t not in known:
-                _unknown(raw, "CINdetails", t, f"{path}/{t}, line {sub.sourceline}")
-            f[t] = _txt(sub)
+        else:  # a block the layout does not have (or a known leaf holding elements)
+            f[t] = sub.text
+    icpc_row = None
+    if "DateOfInitialCPC" in f:
+        icpc_row = f"{path}/DateOfInitialCPC, line {el.find('DateOfInitialCPC').sourceline}"
+    if f.keys() - _K_CIN:
+        _report_unknown(el, f, "CINdetails", raw, path)
     rows["referrals"].append((n, r, f.get("CINreferralDate"), f.get("ReferralSource"), f.get("PrimaryNeedCode"),
                               f.get("CINclosureDate"), f.get("ReasonForClosure"), f.get("DateOfInitialCPC"),
                               icpc_row, f.get("ReferralNFA"), f"{path}, line {el.sourceline}"))
@@ -358,8 +345,11 @@ def _frame(raw: _Raw, table: str, label: str, offsets: dict[str, int]) -> pd.Dat
     for col in cols:
         if col in _ORDINALS:
             df[col] = df[col].astype("int64") + offsets.get(col, 0)
-        else:
+        elif col in ("_row", "icpc_row", "sex_tag"):
             df[col] = df[col].astype("str")
+        else:  # text as written: trim it, and an element with only whitespace is empty
+            v = df[col].astype("str").str.strip()
+            df[col] = v.mask(v == "")
     df["_file"] = label
     return df
 
@@ -507,8 +497,7 @@ class _Load:
         for col, el in (("dob", "PersonBirthDate"), ("expected_dob", "ExpectedPersonBirthDate"),
                         ("death_date", "PersonDeathDate")):
             self._dates(t, df, col, el, required=False)
-        dis = df["disabilities"].astype("str").str.upper().str.replace(" ", "", regex=False)
-        dis = dis.mask(dis == "", None)
+        dis = _code_list(df["disabilities"])
         tokens = _tokens(dis)
         listed = dis.notna()
         other = (tokens != "NONE").groupby(level=0).any().reindex(df.index, fill_value=False)
@@ -534,8 +523,7 @@ class _Load:
         df["referral_id"] = _ids(df["child_id"], df["referral_date"])
 
     def _assessments(self, df: pd.DataFrame) -> None:
-        fac = df["factors"].astype("str").str.upper().str.replace(" ", "", regex=False)
-        fac = fac.mask(fac == "", None)
+        fac = _code_list(df["factors"])
         unknown = (~_tokens(fac).isin(C.ASSESSMENT_FACTORS)).groupby(level=0).any().reindex(df.index, fill_value=False)
         self._mark("assessments", df, unknown, "unknown_code", "warning",
                    "AssessmentFactors has a code not in DfE's code set: loaded as written", "AssessmentFactors")
@@ -617,6 +605,13 @@ def _lookup(df: pd.DataFrame, index_col: str, id_col: str) -> np.ndarray:
     ok = ~df["_rejected"].to_numpy()
     out[df.loc[ok, index_col].to_numpy(dtype=int)] = df.loc[ok, id_col].to_numpy(dtype=object)
     return out
+
+
+def _code_list(joined: pd.Series) -> pd.Series:
+    """Codes joined by commas as read ("AUT,\n  LD,") -> "AUT,LD"; null if there are none."""
+    s = joined.astype("str").str.upper().str.replace(r"\s+", "", regex=True)
+    s = s.str.replace(r",{2,}", ",", regex=True).str.strip(",")
+    return s.mask(s == "")
 
 
 def _tokens(joined: pd.Series) -> pd.Series:
