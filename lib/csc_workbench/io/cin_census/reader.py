@@ -61,19 +61,23 @@ KIND = "cin_census"
 
 _TABLES = ("persons", "referrals", "assessments", "s47", "icpcs", "cp_plans", "cp_reviews", "cin_plans")
 
-# Raw record layouts (tuples appended while streaming; one tuple per record).
+# Raw record layouts (tuples appended while streaming; one tuple per record). Where a
+# record is in the file is kept as integers (child ``_child``, its CINdetails ``_k``, the
+# block's position ``_j`` among its siblings, review ``_kr``, source ``_line``): the row
+# reference text ("Child[12]/CINdetails[2]/Assessments[1], line 345") is only built for
+# rows the account mentions.
 _RAW_COLUMNS = {
     "persons": ("_child", "child_id", "sex_tag", "sex", "ethnicity", "dob", "expected_dob",
-                "death_date", "disabilities", "n_cin", "_row"),
-    "referrals": ("_child", "_ref", "referral_date", "referral_source", "primary_need",
-                  "closure_date", "closure_reason", "icpc_date", "icpc_row", "nfa", "_row"),
-    "assessments": ("_child", "_ref", "start_date", "authorised_date", "factors", "_row"),
-    "cin_plans": ("_child", "_ref", "start_date", "end_date", "_row"),
-    "s47": ("_child", "_ref", "_s47", "start_date", "icpc_target_date", "icpc_date", "icpc_row",
-            "icpc_not_required", "_row"),
-    "cp_plans": ("_child", "_ref", "_cpp", "start_date", "end_date", "initial_category",
-                 "latest_category", "previous_plans", "_row"),
-    "cp_reviews": ("_child", "_cpp", "review_date", "_row"),
+                "death_date", "disabilities", "n_cin", "_line"),
+    "referrals": ("_child", "_k", "_ref", "referral_date", "referral_source", "primary_need",
+                  "closure_date", "closure_reason", "icpc_date", "icpc_line", "nfa", "_line"),
+    "assessments": ("_child", "_k", "_j", "_ref", "start_date", "authorised_date", "factors", "_line"),
+    "cin_plans": ("_child", "_k", "_j", "_ref", "start_date", "end_date", "_line"),
+    "s47": ("_child", "_k", "_j", "_ref", "_s47", "start_date", "icpc_target_date", "icpc_date", "icpc_line",
+            "icpc_not_required", "_line"),
+    "cp_plans": ("_child", "_k", "_j", "_ref", "_cpp", "start_date", "end_date", "initial_category",
+                 "latest_category", "previous_plans", "_line"),
+    "cp_reviews": ("_child", "_k", "_j", "_kr", "_cpp", "review_date", "_line"),
 }
 
 # Elements each block may carry (anything else is reported once per file).
@@ -139,6 +143,8 @@ class _Raw:
     header: dict | None = None
     header_row: str | None = None
     n_child: int = 0
+    n_cindetails: int = 0  # counted at each flush
+    any_child_id: bool = False
     unknown: dict = field(default_factory=dict)  # (table, element) -> [first row, count]
 
 
@@ -182,100 +188,89 @@ _K_CPP, _K_CINP = _KNOWN["ChildProtectionPlans"], _KNOWN["CINPlanDates"]
 def _read_child(el, n: int, raw: _Raw) -> None:
     """Extract one <Child> into record tuples."""
     rows = raw.rows
-    cpath = f"Child[{n}]"
     ident = chars = {}
     disabilities = None
-    k_cin = 0
+    k = 0
     for sub in el:
         t = sub.tag
         if t == "CINdetails":
-            k_cin += 1
-            _read_cindetails(sub, n, f"{cpath}/CINdetails[{k_cin}]", raw)
+            k += 1
+            _read_cindetails(sub, n, k, raw)
         elif t == "ChildIdentifiers":
             ident = {f.tag: f.text for f in sub}
             if ident.keys() - _K_IDENT:
-                _report_unknown(sub, ident, "ChildIdentifiers", raw, f"{cpath}/ChildIdentifiers")
+                _report_unknown(sub, ident, "ChildIdentifiers", raw, f"Child[{n}]/ChildIdentifiers")
         elif t == "ChildCharacteristics":
             chars = {f.tag: f.text for f in sub}
             if "Disabilities" in chars:
-                block = sub.find("Disabilities")
-                disabilities = ",".join([d.text or "" for d in block])
+                disabilities = ",".join([d.text or "" for d in sub.find("Disabilities")])
             if chars.keys() - _K_CHARS:
-                _report_unknown(sub, chars, "ChildCharacteristics", raw, f"{cpath}/ChildCharacteristics")
+                _report_unknown(sub, chars, "ChildCharacteristics", raw, f"Child[{n}]/ChildCharacteristics")
         else:
-            _unknown(raw, "Child", t, f"{cpath}/{t}, line {sub.sourceline}")
+            _unknown(raw, "Child", t, f"Child[{n}]/{t}, line {sub.sourceline}")
     sex_tag = "Sex" if "Sex" in ident else "GenderCurrent" if "GenderCurrent" in ident else None
     rows["persons"].append((
         n, ident.get("LAchildID"), sex_tag, ident.get(sex_tag) if sex_tag else None, chars.get("Ethnicity"),
         ident.get("PersonBirthDate"), ident.get("ExpectedPersonBirthDate"), ident.get("PersonDeathDate"),
-        disabilities, k_cin, f"{cpath}, line {el.sourceline}",
+        disabilities, k, el.sourceline,
     ))
 
 
-def _read_cindetails(el, n: int, path: str, raw: _Raw) -> None:
+def _read_cindetails(el, n: int, k: int, raw: _Raw) -> None:
     rows = raw.rows
     r = len(rows["referrals"])
     f: dict = {}
-    ka = kp = ks = kc = 0
+    ja = jp = js = jc = 0
     for sub in el:
         t = sub.tag
         if not len(sub):
             f[t] = sub.text
         elif t == "Assessments":
-            ka += 1
-            apath = f"{path}/Assessments[{ka}]"
+            ja += 1
             a = {x.tag: x.text for x in sub}
             factors = None
             if "FactorsIdentifiedAtAssessment" in a:
                 factors = ",".join([y.text or "" for y in sub.find("FactorsIdentifiedAtAssessment")])
             if a.keys() - _K_ASS:
-                _report_unknown(sub, a, "Assessments", raw, apath)
-            rows["assessments"].append((n, r, a.get("AssessmentActualStartDate"), a.get("AssessmentAuthorisationDate"),
-                                        factors, f"{apath}, line {sub.sourceline}"))
+                _report_unknown(sub, a, "Assessments", raw, f"Child[{n}]/CINdetails[{k}]/Assessments[{ja}]")
+            rows["assessments"].append((n, k, ja, r, a.get("AssessmentActualStartDate"),
+                                        a.get("AssessmentAuthorisationDate"), factors, sub.sourceline))
         elif t == "Section47":
-            ks += 1
-            spath = f"{path}/Section47[{ks}]"
-            s = {x.tag: x.text for x in sub}
-            icpc_row = None
-            if "DateOfInitialCPC" in s:
-                icpc_row = f"{spath}/DateOfInitialCPC, line {sub.find('DateOfInitialCPC').sourceline}"
-            if s.keys() - _K_S47:
-                _report_unknown(sub, s, "Section47", raw, spath)
-            rows["s47"].append((n, r, len(rows["s47"]), s.get("S47ActualStartDate"), s.get("InitialCPCtarget"),
-                                s.get("DateOfInitialCPC"), icpc_row, s.get("ICPCnotRequired"),
-                                f"{spath}, line {sub.sourceline}"))
+            js += 1
+            x = {y.tag: y.text for y in sub}
+            line = sub.find("DateOfInitialCPC").sourceline if "DateOfInitialCPC" in x else 0
+            if x.keys() - _K_S47:
+                _report_unknown(sub, x, "Section47", raw, f"Child[{n}]/CINdetails[{k}]/Section47[{js}]")
+            rows["s47"].append((n, k, js, r, len(rows["s47"]), x.get("S47ActualStartDate"), x.get("InitialCPCtarget"),
+                                x.get("DateOfInitialCPC"), line, x.get("ICPCnotRequired"), sub.sourceline))
         elif t == "ChildProtectionPlans":
-            kc += 1
-            ppath = f"{path}/ChildProtectionPlans[{kc}]"
+            jc += 1
             c = len(rows["cp_plans"])
-            p = {x.tag: x.text for x in sub}
+            p = {y.tag: y.text for y in sub}
             if "Reviews" in p:
-                rows["cp_reviews"].extend([
-                    (n, c, y.text, f"{ppath}/Reviews/CPPreviewDate[{kr}], line {y.sourceline}")
-                    for kr, y in enumerate(sub.find("Reviews"), 1)])
+                rows["cp_reviews"].extend([(n, k, jc, kr, c, y.text, y.sourceline)
+                                           for kr, y in enumerate(sub.find("Reviews"), 1)])
             if p.keys() - _K_CPP:
-                _report_unknown(sub, p, "ChildProtectionPlans", raw, ppath)
-            rows["cp_plans"].append((n, r, c, p.get("CPPstartDate"), p.get("CPPendDate"),
+                _report_unknown(sub, p, "ChildProtectionPlans", raw,
+                                f"Child[{n}]/CINdetails[{k}]/ChildProtectionPlans[{jc}]")
+            rows["cp_plans"].append((n, k, jc, r, c, p.get("CPPstartDate"), p.get("CPPendDate"),
                                      p.get("InitialCategoryOfAbuse"), p.get("LatestCategoryOfAbuse"),
-                                     p.get("NumberOfPreviousCPP"), f"{ppath}, line {sub.sourceline}"))
+                                     p.get("NumberOfPreviousCPP"), sub.sourceline))
         elif t == "CINPlanDates":
-            kp += 1
-            ppath = f"{path}/CINPlanDates[{kp}]"
-            p = {x.tag: x.text for x in sub}
+            jp += 1
+            p = {y.tag: y.text for y in sub}
             if p.keys() - _K_CINP:
-                _report_unknown(sub, p, "CINPlanDates", raw, ppath)
-            rows["cin_plans"].append((n, r, p.get("CINPlanStartDate"), p.get("CINPlanEndDate"),
-                                      f"{ppath}, line {sub.sourceline}"))
+                _report_unknown(sub, p, "CINPlanDates", raw, f"Child[{n}]/CINdetails[{k}]/CINPlanDates[{jp}]")
+            rows["cin_plans"].append((n, k, jp, r, p.get("CINPlanStartDate"), p.get("CINPlanEndDate"),
+                                      sub.sourceline))
         else:  # a block the layout does not have (or a known leaf holding elements)
             f[t] = sub.text
-    icpc_row = None
-    if "DateOfInitialCPC" in f:
-        icpc_row = f"{path}/DateOfInitialCPC, line {el.find('DateOfInitialCPC').sourceline}"
+    line = el.find("DateOfInitialCPC").sourceline if "DateOfInitialCPC" in f else 0
     if f.keys() - _K_CIN:
-        _report_unknown(el, f, "CINdetails", raw, path)
-    rows["referrals"].append((n, r, f.get("CINreferralDate"), f.get("ReferralSource"), f.get("PrimaryNeedCode"),
-                              f.get("CINclosureDate"), f.get("ReasonForClosure"), f.get("DateOfInitialCPC"),
-                              icpc_row, f.get("ReferralNFA"), f"{path}, line {el.sourceline}"))
+        _report_unknown(el, f, "CINdetails", raw, f"Child[{n}]/CINdetails[{k}]")
+    rows["referrals"].append((n, k, r, f.get("CINreferralDate"), f.get("ReferralSource"), f.get("PrimaryNeedCode"),
+                              f.get("CINclosureDate"), f.get("ReasonForClosure"), f.get("DateOfInitialCPC"), line,
+                              f.get("ReferralNFA"), el.sourceline))
 
 
 def _root_tag(path: Path, label: str) -> tuple[str, int]:
@@ -295,7 +290,14 @@ def _syntax_error(exc: etree.XMLSyntaxError, label: str, where: str) -> InputErr
         file=label, sheet=where, row=line or None, column=f"character {col}" if col else None)
 
 
-def _stream(path: Path, label: str) -> _Raw:
+# Children read between two conversions of their records to compact frames: bounds the
+# Python objects held while streaming, whatever the size of the file.
+_CHUNK = 20_000
+
+
+def _stream(path: Path, label: str, flush) -> _Raw:
+    """Stream one file; ``flush(raw)`` is called every ``_CHUNK`` children and at the end
+    to take the records read so far."""
     raw = _Raw()
     n = 0
     where = "Message"
@@ -320,16 +322,19 @@ def _stream(path: Path, label: str) -> _Raw:
             parent = el.getparent()
             while el.getprevious() is not None:
                 del parent[0]
+            if n % _CHUNK == 0:
+                flush(raw)
     except etree.XMLSyntaxError as exc:
         raise _syntax_error(exc, label, where) from None
     raw.n_child = n
+    flush(raw)
     return raw
 
 
 # ---------------------------------------------------------------------------------------
 # vectorised conversion of one file's records
 # ---------------------------------------------------------------------------------------
-_ORDINALS = {"_child", "_ref", "_s47", "_cpp", "n_cin"}
+_ORDINALS = {"_child", "_k", "_j", "_kr", "_ref", "_s47", "_cpp", "n_cin", "_line", "icpc_line"}
 _EMPTY = {t: pd.DataFrame({c: pd.Series(dtype="int64" if c in _ORDINALS else "str") for c in cols})
           for t, cols in _RAW_COLUMNS.items()}
 
@@ -345,7 +350,7 @@ def _frame(raw: _Raw, table: str, label: str, offsets: dict[str, int]) -> pd.Dat
     for col in cols:
         if col in _ORDINALS:
             df[col] = df[col].astype("int64") + offsets.get(col, 0)
-        elif col in ("_row", "icpc_row", "sex_tag"):
+        elif col == "sex_tag":
             df[col] = df[col].astype("str")
         else:  # text as written: trim it, and an element with only whitespace is empty
             v = df[col].astype("str").str.strip()
@@ -460,10 +465,12 @@ class _Load:
 
         out = {}
         for table in _TABLES:
-            df = f[table]
-            keep = df[~df["_rejected"].to_numpy()].reset_index(drop=True)
+            df = f.pop(table)
+            keep = df[~df["_rejected"].to_numpy()]
+            keep = keep[[c for c in keep.columns if c in TABLES[table].columns or c in _LOCATION]]
             self._count(table, keep, self.acc.loaded)
-            out[table] = keep
+            out[table] = keep.reset_index(drop=True)
+        f.clear()
         return out
 
     def _count(self, table: str, df: pd.DataFrame, add) -> None:
@@ -548,13 +555,13 @@ class _Load:
     def _icpcs(self, refs: pd.DataFrame, s47: pd.DataFrame) -> pd.DataFrame:
         """One row per DateOfInitialCPC element: CINdetails-level first, then S47-level, so
         that when both record the same conference the S47 one (which knows its S47) wins."""
-        cols = ["_file", "_child", "_ref", "child_id", "icpc_date", "icpc_row"]
-        a = refs.loc[refs["icpc_row"].notna().to_numpy(), cols].assign(_s47=-1, _order=0)
-        b = s47.loc[s47["icpc_row"].notna().to_numpy(), cols + ["_s47"]].assign(_order=1)
+        cols = ["_file", "_child", "_k", "_ref", "child_id", "icpc_date", "icpc_line"]
+        a = refs.loc[(refs["icpc_line"] > 0).to_numpy(), cols].assign(_s47=-1, _j=0, _src=0)
+        b = s47.loc[(s47["icpc_line"] > 0).to_numpy(), cols + ["_s47", "_j"]].assign(_src=1)
         a["_pos"], b["_pos"] = a.index.to_numpy(), b.index.to_numpy()
         # Keep file order; within a file CINdetails-level conferences before S47-level ones.
-        df = (pd.concat([a, b], ignore_index=True).sort_values(["_file", "_order", "_pos"], kind="stable")
-              .drop(columns=["_order", "_pos"]).rename(columns={"icpc_row": "_row"}).reset_index(drop=True))
+        df = (pd.concat([a, b], ignore_index=True).sort_values(["_file", "_src", "_pos"], kind="stable")
+              .drop(columns=["_pos"]).rename(columns={"icpc_line": "_line"}).reset_index(drop=True))
         df["_rejected"] = np.zeros(len(df), dtype=bool)
         self._count("icpcs", df, self.acc.read)
         self._mark("icpcs", df, df["child_id"].isna(), "missing_child_id", "rejected",
@@ -712,21 +719,27 @@ def read(paths: list[Path], authority: str, account: LoadAccount) -> Dataset:
     not well-formed XML, or not a CIN census; then nothing is added to ``account``.
     """
     local = LoadAccount(authority)
-    files: list[tuple[str, _Raw]] = []  # (label, raw with its records moved out)
+    files: list[tuple[str, _Raw]] = []
     parts: dict[str, list[pd.DataFrame]] = {t: [] for t in _RAW_COLUMNS}
     offsets = {"_child": 0, "_ref": 0, "_s47": 0, "_cpp": 0}
+
+    def flush(raw: _Raw) -> None:
+        for table in _RAW_COLUMNS:
+            frame = _frame(raw, table, label, offsets)
+            parts[table].append(frame)
+            if table == "persons":
+                raw.any_child_id = raw.any_child_id or bool(frame["child_id"].notna().any())
+        raw.n_cindetails += len(raw.rows["referrals"])
+        for col, table in (("_ref", "referrals"), ("_s47", "s47"), ("_cpp", "cp_plans")):
+            offsets[col] += len(raw.rows[table])
+        raw.rows = {t: [] for t in _RAW_COLUMNS}
+
     for path in map(Path, paths):
         label = str(path)
         while label in (f for f, _ in files):  # the same file given twice: account it twice
             label += "'"
-        raw = _check_and_stream(path, label)
-        for table in _RAW_COLUMNS:
-            parts[table].append(_frame(raw, table, label, offsets))
+        raw = _check_and_stream(path, label, flush)
         offsets["_child"] += raw.n_child
-        offsets["_ref"] += len(raw.rows["referrals"])
-        offsets["_s47"] += len(raw.rows["s47"])
-        offsets["_cpp"] += len(raw.rows["cp_plans"])
-        raw.rows = {}  # the frames hold the records now
         files.append((label, raw))
         _unknown_elements(raw, label, local)
 
@@ -734,6 +747,7 @@ def read(paths: list[Path], authority: str, account: LoadAccount) -> Dataset:
     frames = {t: pd.concat(p, ignore_index=True) for t, p in parts.items()}
     del parts
     out = _Load(frames, labels, offsets["_child"], local).run()
+    del frames
 
     refs = out["referrals"]
     latest = pd.concat([refs["referral_date"], refs["closure_date"]]).groupby(
@@ -748,14 +762,15 @@ def read(paths: list[Path], authority: str, account: LoadAccount) -> Dataset:
     # even from its dates comes first (lowest precedence).
     order = sorted(range(len(labels)), key=lambda i: (years[labels[i]] if years[labels[i]] is not None else -1, i))
     rank = {labels[i]: r for r, i in enumerate(order)}
-    merged = {t: _merge(t, out[t], rank, local) for t in _TABLES}
+    # Table by table, letting go of each intermediate as soon as it is used.
+    merged = {t: _merge(t, out.pop(t), rank, local) for t in _TABLES}
     _derive_and_check(merged, local)
-    ds = Dataset({t: _canonical(t, merged[t], authority) for t in _TABLES})
+    ds = Dataset({t: _canonical(t, merged.pop(t), authority) for t in _TABLES})
     account.merge(local)
     return ds
 
 
-def _check_and_stream(path: Path, label: str) -> _Raw:
+def _check_and_stream(path: Path, label: str, flush) -> _Raw:
     if not path.is_file():
         raise InputError("the file does not exist", file=label)
     if path.stat().st_size == 0:
@@ -764,16 +779,16 @@ def _check_and_stream(path: Path, label: str) -> _Raw:
     if root != "Message":
         raise InputError(f"not a CIN census file: the root element is <{root}>, a CIN census starts with "
                          "<Message> holding <Header> and <Children>", file=label, sheet=root, row=line)
-    raw = _stream(path, label)
+    raw = _stream(path, label, flush)
     h = raw.header or {}
-    if (h.get("Collection") or "CIN").upper() != "CIN" and not raw.rows["referrals"]:
+    if (h.get("Collection") or "CIN").upper() != "CIN" and not raw.n_cindetails:
         raise InputError(f"not a CIN census file: <Collection> is {h.get('Collection')!r} and there is no "
                          "<CINdetails>", file=label, sheet="Header/CollectionDetails/Collection",
                          column="Collection")
     if raw.n_child == 0:
         raise InputError("the file has no <Child> records: a CIN census return lists at least one child",
                          file=label, sheet="Message/Children")
-    if not raw.rows["referrals"] and all(p[1] is None for p in raw.rows["persons"]):
+    if not raw.n_cindetails and not raw.any_child_id:
         raise InputError("not a CIN census file: its <Child> records have no <ChildIdentifiers>/<LAchildID> "
                          "and no <CINdetails>", file=label, sheet="Message/Children/Child[1]", column="LAchildID")
     return raw
@@ -789,8 +804,9 @@ def _merge(table: str, df: pd.DataFrame, rank: dict[str, int], acc: LoadAccount)
     """Keep one row per natural key: the last by (census year rank, position in its file)."""
     if not len(df):
         return df
-    df = df.assign(_rank=df["_file"].map(rank).astype("int64"), _pos=np.arange(len(df)))
-    df = df.sort_values(["_rank", "_pos"], kind="stable", ignore_index=True)
+    ranks = df["_file"].map(rank).to_numpy(dtype="int64")
+    if (np.diff(ranks) < 0).any():  # files not given oldest first: put them in census-year order
+        df = df.take(np.argsort(ranks, kind="stable")).reset_index(drop=True)
     key = [k for k in TABLES[table].key if k != "authority"]
     dup = df.duplicated(key, keep="last").to_numpy()
     if dup.any():
@@ -853,15 +869,38 @@ def _derive_and_check(m: dict, acc: LoadAccount) -> None:
                       "PersonBirthDate is in the future", "PersonBirthDate")
 
 
+# Columns that locate a row in its file (for the account), kept until the dataset is built.
+_LOCATION = ("_file", "_child", "_k", "_j", "_kr", "_src", "_line")
+
+_BLOCK = {"assessments": "Assessments", "cin_plans": "CINPlanDates", "s47": "Section47",
+          "cp_plans": "ChildProtectionPlans", "cp_reviews": "ChildProtectionPlans"}
+
+
+def _row_refs(table: str, df: pd.DataFrame) -> np.ndarray:
+    """The XML path and line of each row, e.g. "Child[12]/CINdetails[2]/Assessments[1], line 345"."""
+    ref = "Child[" + df["_child"].astype("str") + "]"
+    if table != "persons":
+        ref = ref + "/CINdetails[" + df["_k"].astype("str") + "]"
+    if table in _BLOCK:
+        ref = ref + f"/{_BLOCK[table]}[" + df["_j"].astype("str") + "]"
+    if table == "cp_reviews":
+        ref = ref + "/Reviews/CPPreviewDate[" + df["_kr"].astype("str") + "]"
+    if table == "icpcs":
+        in_s47 = "/Section47[" + df["_j"].astype("str") + "]"
+        ref = ref + in_s47.where(df["_src"].to_numpy() == 1, "") + "/DateOfInitialCPC"
+    return (ref + ", line " + df["_line"].astype("str")).to_numpy(dtype=object)
+
+
 def _record_by_file(acc: LoadAccount, table: str, df: pd.DataFrame, mask, rule: str, action: str, message: str,
                     column: str | None) -> None:
     """Record ``rule`` for the masked rows, against the file each came from."""
     mask = np.asarray(mask, dtype=bool)
     if not mask.any():
         return
-    hit = df.loc[mask, ["_file", "_row"]]
-    for label, part in hit.groupby("_file", sort=False):
-        acc.record(label, table, part["_row"].to_numpy(), rule, action, message, column)
+    hit = df[mask]
+    rows = pd.Series(_row_refs(table, hit), index=hit.index)
+    for label, part in rows.groupby(hit["_file"].to_numpy(), sort=False):
+        acc.record(label, table, part.to_numpy(), rule, action, message, column)
 
 
 def _warn_by_file(acc: LoadAccount, table: str, df: pd.DataFrame, mask, rule: str, message: str, column: str) -> None:

@@ -141,7 +141,7 @@ def _prepare(d: Dataset) -> dict[str, pd.DataFrame]:
     s47 = out["s47"]
     first_icpc = icpcs.dropna(subset=["s47_id"]).drop_duplicates("s47_id").set_index("s47_id")["icpc_date"]
     s47["icpc_date"] = _map(s47["s47_id"], first_icpc)
-    icpcs["_at_s47"] = icpcs["s47_id"].notna() & ~icpcs.duplicated("s47_id") & icpcs["s47_id"].notna()
+    icpcs["_at_s47"] = icpcs["s47_id"].notna() & ~icpcs.duplicated("s47_id")
     plans = out["cp_plans"]
     prior = plans.groupby("child_id").cumcount()
     plans["previous_plans"] = plans["previous_plans"].fillna(prior.astype("Int64"))
@@ -151,7 +151,22 @@ def _prepare(d: Dataset) -> dict[str, pd.DataFrame]:
     reviews["cpp_id"] = _attach(reviews, plans, "cpp_id", "review_date", "start_date")
     out["cp_reviews"] = reviews[reviews["cpp_id"].notna()].sort_values(["child_id", "review_date"],
                                                                       ignore_index=True)
-    return out
+    # Only what the census carries goes on: rows are repeated once per year they appear in.
+    return {t: df[_USED[t]] for t, df in out.items()}
+
+
+_USED = {
+    "persons": ["child_id", "sex", "ethnicity", "dob", "expected_dob", "death_date", "disabled"],
+    "referrals": ["referral_id", "child_id", "referral_date", "referral_source", "primary_need", "closure_date",
+                  "closure_reason", "nfa", "_end"],
+    "assessments": ["referral_id", "child_id", "start_date", "authorised_date", "factors"],
+    "cin_plans": ["referral_id", "child_id", "start_date", "end_date"],
+    "s47": ["s47_id", "referral_id", "child_id", "start_date", "icpc_target_date", "icpc_date", "icpc_not_required"],
+    "icpcs": ["referral_id", "s47_id", "child_id", "icpc_date", "_at_s47"],
+    "cp_plans": ["cpp_id", "referral_id", "child_id", "start_date", "end_date", "initial_category", "latest_category",
+                 "previous_plans"],
+    "cp_reviews": ["cpp_id", "child_id", "review_date"],
+}
 
 
 # ---------------------------------------------------------------------------------------
