@@ -367,3 +367,32 @@ def test_streaming_reads_each_child_once_and_keeps_no_tree(tmp_path, monkeypatch
     load(tmp_path, cin_xml("".join(child(f"S{i}", episode("2024-05-01")) for i in range(3000))))
     assert len(seen) == 3000
     assert max(seen) < 300  # would be 3000 if the tree were kept
+
+
+def test_small_chunks_and_batches_give_the_same_load(samples_dir, tmp_path, monkeypatch):
+    """Large files are read in chunks of children and processed in batches: the result
+    and the account must not depend on where the boundaries fall."""
+    from csc_workbench.io.cin_census import reader
+
+    fake = samples_dir / "cin_census" / "d2i_fake_data" / "fake_CIN_data.xml"
+    second = tmp_path / "second.xml"
+    second.write_text(fake.read_text().replace("<Year>2022</Year>", "<Year>2023</Year>"))
+    paths = [fake, second, samples_dir / "cin_census" / "liia_tools_cin-2022.xml"]
+
+    def run():
+        acc = LoadAccount("975")
+        return cin_census.read(paths, "975", acc), acc
+
+    whole, acc_whole = run()
+    monkeypatch.setattr(reader, "_CHUNK", 7)
+    monkeypatch.setattr(reader, "_BATCH_ROWS", 60)
+    parts, acc_parts = run()
+    for table in ("persons", "referrals", "icpcs", "assessments", "cp_plans"):
+        pd.testing.assert_frame_equal(parts[table], whole[table], obj=table)
+    by = ["file", "table"]
+    pd.testing.assert_frame_equal(acc_parts.summary().sort_values(by, ignore_index=True),
+                                  acc_whole.summary().sort_values(by, ignore_index=True))
+    key = ["file", "table", "row", "rule"]
+    pd.testing.assert_frame_equal(acc_parts.issues().sort_values(key, ignore_index=True),
+                                  acc_whole.issues().sort_values(key, ignore_index=True))
+    assert len(whole.persons) == 333 and (acc_whole.issues()["rule"] == "superseded_by_later_file").any()

@@ -290,6 +290,10 @@ def _syntax_error(exc: etree.XMLSyntaxError, label: str, where: str) -> InputErr
         file=label, sheet=where, row=line or None, column=f"character {col}" if col else None)
 
 
+# Raw records gathered before a vectorised pass turns them into canonical rows: bounds the
+# raw text held in memory, however large the files.
+_BATCH_ROWS = 200_000
+
 # Children read between two conversions of their records to compact frames: bounds the
 # Python objects held while streaming, whatever the size of the file.
 _CHUNK = 20_000
@@ -339,13 +343,14 @@ _EMPTY = {t: pd.DataFrame({c: pd.Series(dtype="int64" if c in _ORDINALS else "st
           for t, cols in _RAW_COLUMNS.items()}
 
 
-def _frame(raw: _Raw, table: str, label: str, offsets: dict[str, int]) -> pd.DataFrame:
-    """One file's records of ``table`` as a frame: block ordinals shifted by ``offsets`` so
-    they stay unique across files, text held as compact (Arrow) strings."""
+def _frame(raw: _Raw, table: str, file: pd.Categorical, offsets: dict[str, int]) -> pd.DataFrame:
+    """Records of ``table`` read since the last flush, as a frame: block ordinals shifted
+    by ``offsets`` so they stay unique across files, text held as compact (Arrow) strings,
+    the file as a one-byte category (``file`` is a length-1 categorical)."""
     cols = _RAW_COLUMNS[table]
     data = raw.rows[table]
     if not data:
-        return _EMPTY[table].assign(_file=label)
+        return _EMPTY[table].assign(_file=file[:0])
     df = pd.DataFrame.from_records(data, columns=cols)
     for col in cols:
         if col in _ORDINALS:
@@ -355,7 +360,7 @@ def _frame(raw: _Raw, table: str, label: str, offsets: dict[str, int]) -> pd.Dat
         else:  # text as written: trim it, and an element with only whitespace is empty
             v = df[col].astype("str").str.strip()
             df[col] = v.mask(v == "")
-    df["_file"] = label
+    df["_file"] = file.repeat(len(df))
     return df
 
 
@@ -363,8 +368,9 @@ class _Load:
     """Turns the raw records of all files into canonical-shaped frames in one vectorised
     pass, accounting every row against the file it came from (column ``_file``)."""
 
-    def __init__(self, frames: dict[str, pd.DataFrame], labels: list[str], n_child: int, acc: LoadAccount):
-        self.frames, self.labels, self.n_child, self.acc = frames, labels, n_child, acc
+    def __init__(self, frames: dict[str, pd.DataFrame], labels: list[str], acc: LoadAccount):
+        self.frames, self.labels, self.acc = frames, labels, acc
+        self.n_child = max((int(df["_child"].max()) for df in frames.values() if len(df)), default=0)
 
     # -- account helpers ------------------------------------------------------------------
     def _mark(self, table: str, df: pd.DataFrame, mask, rule: str, action: str, message: str,
@@ -468,6 +474,7 @@ class _Load:
             df = f.pop(table)
             keep = df[~df["_rejected"].to_numpy()]
             keep = keep[[c for c in keep.columns if c in TABLES[table].columns or c in _LOCATION]]
+            keep = keep.astype({c: "int32" for c in _LOCATION[1:] if c in keep.columns})
             self._count(table, keep, self.acc.loaded)
             out[table] = keep.reset_index(drop=True)
         f.clear()
@@ -719,39 +726,60 @@ def read(paths: list[Path], authority: str, account: LoadAccount) -> Dataset:
     not well-formed XML, or not a CIN census; then nothing is added to ``account``.
     """
     local = LoadAccount(authority)
+    paths = [Path(p) for p in paths]
+    labels: list[str] = []
+    for path in paths:  # the same file given twice is accounted twice
+        label = str(path)
+        while label in labels:
+            label += "'"
+        labels.append(label)
+    file_dtype = pd.CategoricalDtype(labels)
     files: list[tuple[str, _Raw]] = []
-    parts: dict[str, list[pd.DataFrame]] = {t: [] for t in _RAW_COLUMNS}
+    pending: dict[str, list[pd.DataFrame]] = {t: [] for t in _RAW_COLUMNS}
+    n_pending = 0
+    outputs: dict[str, list[pd.DataFrame]] = {t: [] for t in _TABLES}
     offsets = {"_child": 0, "_ref": 0, "_s47": 0, "_cpp": 0}
 
+    def process() -> None:
+        """The vectorised pass over the records read so far (whole children only)."""
+        nonlocal n_pending
+        frames = {t: pd.concat(p, ignore_index=True) for t, p in pending.items()}
+        for p in pending.values():
+            p.clear()
+        n_pending = 0
+        out = _Load(frames, labels[: len(files) + 1], local).run()
+        for t in _TABLES:
+            outputs[t].append(out.pop(t))
+
     def flush(raw: _Raw) -> None:
+        nonlocal n_pending
         for table in _RAW_COLUMNS:
-            frame = _frame(raw, table, label, offsets)
-            parts[table].append(frame)
+            frame = _frame(raw, table, file, offsets)
+            pending[table].append(frame)
+            n_pending += len(frame)
             if table == "persons":
                 raw.any_child_id = raw.any_child_id or bool(frame["child_id"].notna().any())
         raw.n_cindetails += len(raw.rows["referrals"])
         for col, table in (("_ref", "referrals"), ("_s47", "s47"), ("_cpp", "cp_plans")):
             offsets[col] += len(raw.rows[table])
         raw.rows = {t: [] for t in _RAW_COLUMNS}
+        if n_pending >= _BATCH_ROWS:  # bounds the raw text held, however large the files
+            process()
 
-    for path in map(Path, paths):
-        label = str(path)
-        while label in (f for f, _ in files):  # the same file given twice: account it twice
-            label += "'"
+    for i, (path, label) in enumerate(zip(paths, labels)):
+        file = pd.Categorical.from_codes([i], dtype=file_dtype)
         raw = _check_and_stream(path, label, flush)
         offsets["_child"] += raw.n_child
         files.append((label, raw))
         _unknown_elements(raw, label, local)
-
-    labels = [label for label, _ in files]
-    frames = {t: pd.concat(p, ignore_index=True) for t, p in parts.items()}
-    del parts
-    out = _Load(frames, labels, offsets["_child"], local).run()
-    del frames
+    if n_pending or not outputs["persons"]:
+        process()
+    out = {t: pd.concat(parts, ignore_index=True) for t, parts in outputs.items()}
+    del outputs
 
     refs = out["referrals"]
-    latest = pd.concat([refs["referral_date"], refs["closure_date"]]).groupby(
-        pd.concat([refs["_file"], refs["_file"]])).max() if len(refs) else pd.Series(dtype="datetime64[us]")
+    latest = (refs.groupby("_file", observed=True)[["referral_date", "closure_date"]].max().max(axis=1)
+              if len(refs) else pd.Series(dtype="datetime64[us]"))
     years = {label: _census_year(raw, label, authority, local, latest.get(label)) for label, raw in files}
     counts = pd.Series(list(years.values()), dtype="object").value_counts()
     for label, y in years.items():
@@ -761,7 +789,8 @@ def read(paths: list[Path], authority: str, account: LoadAccount) -> Dataset:
     # Precedence: census year, then position in the list; a file whose year is unknown
     # even from its dates comes first (lowest precedence).
     order = sorted(range(len(labels)), key=lambda i: (years[labels[i]] if years[labels[i]] is not None else -1, i))
-    rank = {labels[i]: r for r, i in enumerate(order)}
+    rank = np.empty(len(labels), dtype="int64")
+    rank[order] = np.arange(len(labels))  # file code -> precedence
     # Table by table, letting go of each intermediate as soon as it is used.
     merged = {t: _merge(t, out.pop(t), rank, local) for t in _TABLES}
     _derive_and_check(merged, local)
@@ -800,17 +829,18 @@ _KEY_ELEMENT = {"persons": "LAchildID", "referrals": "CINreferralDate", "assessm
                 "cp_reviews": "CPPreviewDate", "cin_plans": "CINPlanStartDate"}
 
 
-def _merge(table: str, df: pd.DataFrame, rank: dict[str, int], acc: LoadAccount) -> pd.DataFrame:
+def _merge(table: str, df: pd.DataFrame, rank: np.ndarray, acc: LoadAccount) -> pd.DataFrame:
     """Keep one row per natural key: the last by (census year rank, position in its file)."""
     if not len(df):
         return df
-    ranks = df["_file"].map(rank).to_numpy(dtype="int64")
+    ranks = rank[df["_file"].cat.codes.to_numpy()]
     if (np.diff(ranks) < 0).any():  # files not given oldest first: put them in census-year order
         df = df.take(np.argsort(ranks, kind="stable")).reset_index(drop=True)
     key = [k for k in TABLES[table].key if k != "authority"]
     dup = df.duplicated(key, keep="last").to_numpy()
     if dup.any():
-        same = (df.groupby(key, sort=False)["_file"].transform("last") == df["_file"]).to_numpy()
+        codes = pd.Series(df["_file"].cat.codes.to_numpy(), index=df.index)
+        same = (codes.groupby([df[k] for k in key], sort=False).transform("last") == codes).to_numpy()
         what = "child" if table == "persons" else "record (same child and date)"
         _record_by_file(acc, table, df, dup & same, "duplicate_in_file", "fixed",
                         f"the same {what} appears more than once in the file: merged, the later one kept"
