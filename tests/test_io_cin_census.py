@@ -384,8 +384,8 @@ def test_small_chunks_and_batches_give_the_same_load(samples_dir, tmp_path, monk
         return cin_census.read(paths, "975", acc), acc
 
     whole, acc_whole = run()
-    monkeypatch.setattr(reader, "_CHUNK", 7)
-    monkeypatch.setattr(reader, "_BATCH_ROWS", 60)
+    monkeypatch.setattr(reader, "_CHUNK", 50)
+    monkeypatch.setattr(reader, "_BATCH_ROWS", 400)
     parts, acc_parts = run()
     for table in ("persons", "referrals", "icpcs", "assessments", "cp_plans"):
         pd.testing.assert_frame_equal(parts[table], whole[table], obj=table)

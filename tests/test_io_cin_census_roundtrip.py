@@ -113,7 +113,7 @@ def test_strategy_builds_valid_canonical_data(ds):
     ds.validate()  # pandera: dtypes, codes, unique natural keys (slow, so only a few)
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ds=journeys())
 def test_canonical_write_read_gives_the_same_tables(tmp_path_factory, ds):
     out = tmp_path_factory.mktemp("rt")

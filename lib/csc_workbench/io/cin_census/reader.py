@@ -794,7 +794,7 @@ def read(paths: list[Path], authority: str, account: LoadAccount) -> Dataset:
     # Table by table, letting go of each intermediate as soon as it is used.
     merged = {t: _merge(t, out.pop(t), rank, local) for t in _TABLES}
     _derive_and_check(merged, local)
-    ds = Dataset({t: _canonical(t, merged.pop(t), authority) for t in _TABLES})
+    ds = Dataset({t: _canonical(t, merged.pop(t), authority) for t in _TABLES if len(merged[t])})
     account.merge(local)
     return ds
 
