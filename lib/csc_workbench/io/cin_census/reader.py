@@ -1,9 +1,12 @@
 """Streaming loader for the CIN census XML (collection years 2017 to 2026).
 
 One pass of ``lxml.etree.iterparse`` over ``<Child>`` elements: each child is read into
-flat record tuples and its element cleared, so memory holds the extracted records, never
-the whole tree (a large authority's file is hundreds of MB of XML). Everything after the
-pass is vectorised pandas over the whole file.
+flat record tuples and its element dropped, so the XML tree is never held (a large
+authority's file is hundreds of MB). Every ``_CHUNK`` children the tuples become compact
+Arrow-string frames; every ``_BATCH_ROWS`` records (and at the end) one vectorised pandas
+pass turns them into canonical rows and accounts for them. Memory is therefore the loaded
+rows plus a bounded working set, whatever the size of the files
+(``benchmarks/bench_load_cin.py``).
 
 Decisions a user of the account should know:
 
