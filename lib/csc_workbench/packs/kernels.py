@@ -185,3 +185,12 @@ class IPCKernelManager(AsyncKernelManager):
         await super()._async_cleanup_resources(restart=restart)
         if not restart and getattr(self, "_ipc_dir", None):
             shutil.rmtree(self._ipc_dir, ignore_errors=True)
+
+
+def start_fork_server() -> None:
+    """Start the kernel fork server now (it takes a few seconds to import its modules)
+    rather than when the first notebook needs a kernel."""
+    from multiprocessing import forkserver
+
+    _forkserver_context()
+    forkserver.ensure_running()

@@ -243,9 +243,10 @@ def export_html(executed_ipynb: Path, html_path: Path, audience: str, *, title: 
 
     The page title is ``title``, else the notebook's ``metadata.csc.title`` (a format string
     that may use the parameters, e.g. ``"Monthly performance pack: {authority}"``), else
-    the notebook name. For the ``shared`` audience a cell tagged ``internal-only`` must
+    the notebook name. For the ``shared`` audience a code cell tagged ``internal-only`` must
     have produced no output (the notebook is expected to skip it); otherwise the pack is
-    rejected, because its data would already be in the executed notebook.
+    rejected, because its data would already be in the executed notebook. Cells tagged
+    ``internal-only`` (headings too) are left out of shared pages.
     """
     from .manifest import workbench_version
 
@@ -262,6 +263,8 @@ def export_html(executed_ipynb: Path, html_path: Path, audience: str, *, title: 
             raise PackRejected(f"{executed_ipynb.name}: cells {leaking} are tagged {TAG_INTERNAL!r} but "
                                f"produced output in a shared pack: the notebook must skip them when "
                                f"audience == 'shared'")
+        # Their headings and text go too: a shared reader sees no trace of internal sections.
+        nb.cells = [c for c in nb.cells if TAG_INTERNAL not in _tags(c)]
     warnings = 0
     charts = 0
     for cell in nb.cells:

@@ -59,12 +59,28 @@ def _theme() -> dict:
 def setup_altair() -> None:
     """Use altair's default renderer (the only one that works offline with several charts),
     hide the embed actions menu (its "open in editor" link would send the data to a web
-    site) and apply the Analysis Function theme. Safe to call more than once."""
+    site), draw as SVG (crisp when printed, readable by assistive technology) and apply
+    the Analysis Function theme. Safe to call more than once."""
     alt.renderers.enable("default")
-    alt.renderers.set_embed_options(actions=False)
+    alt.renderers.set_embed_options(actions=False, renderer="svg")
     if THEME_NAME not in alt.theme.names():
         alt.theme.register(THEME_NAME, enable=False)(_theme)
     alt.theme.enable(THEME_NAME)
+
+
+def _label_offsets(values: list[float], bottom: float, top: float, height: int, gap: float = 13.0) -> list[float]:
+    """Vertical pixel offsets that keep direct labels at least ``gap`` apart (lines close
+    in value, such as a target and England, would otherwise print on top of each other)."""
+    span = (top - bottom) or 1.0
+    pixels = [height * (1 - (v - bottom) / span) for v in values]
+    order = sorted(range(len(values)), key=lambda i: pixels[i])
+    placed = {}
+    previous = None
+    for i in order:
+        pos = pixels[i] if previous is None else max(pixels[i], previous + gap)
+        placed[i] = pos
+        previous = pos
+    return [placed[i] - pixels[i] for i in range(len(values))]
 
 
 def trend_chart(
@@ -125,6 +141,11 @@ def trend_chart(
         layers.append(base.mark_line(color=AF_DARK_GREY, strokeDash=[2, 3], strokeWidth=1).encode(
             x=x, y=alt.Y(f"{centre}:Q")))
 
+    labels: list[tuple[str, float, str]] = []  # direct labels at the right-hand end
+    if has_spc:
+        end = frame.dropna(subset=[upper]).sort_values(period).tail(1)
+        if len(end):
+            labels.append(("Usual range (SPC limits)", float(end[upper].iloc[0]), "#505a5f"))
     if refs:
         ref = pd.concat(refs, ignore_index=True)
         names = list(lines)
@@ -132,15 +153,26 @@ def trend_chart(
         palette = [AF_ORANGE] + [c for c in CATEGORICAL if c not in (AF_DARK_BLUE, AF_ORANGE)]
         colours = palette[: len(names)] if target is not None else palette[1: len(names) + 1]
         colour = alt.Color("line:N", scale=alt.Scale(domain=names, range=colours), legend=None)
-        ref_chart = alt.Chart(ref)
-        layers.append(ref_chart.mark_line(strokeDash=[6, 4], strokeWidth=1.5).encode(
+        layers.append(alt.Chart(ref).mark_line(strokeDash=[6, 4], strokeWidth=1.5).encode(
             x=x, y=alt.Y("y:Q"), color=colour, detail="line:N",
             tooltip=[alt.Tooltip("line:N", title="Line"),
                      alt.Tooltip(f"{period}:T", title="Month", format="%B %Y"),
                      alt.Tooltip("y:Q", title="Value", format=value_format)]))
-        last = ref.dropna(subset=["y"]).sort_values(period).groupby("line", as_index=False).tail(1)
-        layers.append(alt.Chart(last).mark_text(align="left", dx=6, fontSize=11).encode(
-            x=x, y=alt.Y("y:Q"), text="line:N", color=colour))
+        last = ref.dropna(subset=["y"]).sort_values(period).groupby("line", sort=False).tail(1)
+        by_name = dict(zip(names, colours))
+        labels += [(n, float(v), by_name[n]) for n, v in zip(last["line"], last["y"])]
+    if labels:
+        plotted = [frame[value]] + [frame[c] for c in (upper,) if c in frame.columns]
+        if refs:
+            plotted.append(ref["y"])
+        top = max(float(pd.concat(plotted).max()), 0.0)
+        bottom = min(float(pd.concat(plotted).min()), 0.0)  # altair's y scale includes zero
+        x_end = frame[period].max()
+        offsets = _label_offsets([v for _, v, _ in labels], bottom, top, height)
+        for (name, v, col), dy in zip(labels, offsets):
+            layers.append(alt.Chart(pd.DataFrame({period: [x_end], "y": [v], "label": [name]})).mark_text(
+                align="left", dx=8, dy=dy, fontSize=11, fontWeight="bold", color=col).encode(
+                x=x, y=alt.Y("y:Q"), text="label:N"))
 
     tooltip = [alt.Tooltip(f"{period}:T", title="Month", format="%B %Y"),
                alt.Tooltip(f"{value}:Q", title=value_label, format=value_format)]
