@@ -25,6 +25,7 @@ import shutil
 import signal
 import sys
 import tempfile
+import time
 import types
 import uuid
 from pathlib import Path
@@ -66,8 +67,36 @@ def _forkserver_context():
     return ctx
 
 
-def _kernel_main(argv: list[str], env: dict[str, str], cwd: str | None) -> None:
+def _exit_with(client_pid: int) -> None:
+    """Exit as soon as the process that asked for this kernel is gone (killed batch,
+    crashed worker): a forked kernel is not that process's child, so nothing else would
+    stop it, and it keeps the fork server alive too."""
+    import threading
+
+    def watch() -> None:
+        try:
+            fd = os.pidfd_open(client_pid)
+        except (AttributeError, OSError):
+            fd = None
+        if fd is not None:
+            import select
+
+            select.select([fd], [], [])  # readable once the process has exited
+        else:
+            while True:
+                try:
+                    os.kill(client_pid, 0)
+                except ProcessLookupError:
+                    break
+                time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="cscw-client-watch", daemon=True).start()
+
+
+def _kernel_main(argv: list[str], env: dict[str, str], cwd: str | None, client_pid: int) -> None:
     """Body of a forked kernel: become the process a normal kernel launch would have made."""
+    _exit_with(client_pid)
     os.setsid()  # own process group, as jupyter_client gives spawned kernels
     os.environ.clear()
     os.environ.update(env)
@@ -77,9 +106,6 @@ def _kernel_main(argv: list[str], env: dict[str, str], cwd: str | None) -> None:
     if cwd:
         os.chdir(cwd)
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    # As ipykernel_launcher would: leave when the parent (the fork server, which itself
-    # leaves when the batch process does) goes away, so no kernel outlives its batch.
-    argv = [*argv, f"--IPKernelApp.parent_handle={os.getppid()}"]
     sys.argv = ["ipykernel_launcher", *argv]
     from ipykernel.kernelapp import IPKernelApp
 
@@ -139,7 +165,7 @@ class ForkingProvisioner(LocalProvisioner):
         env = dict(kwargs.get("env") or os.environ)
         cwd = kwargs.get("cwd")
         ctx = _forkserver_context()
-        process = ctx.Process(target=_kernel_main, args=(cmd[3:], env, str(cwd) if cwd else None),
+        process = ctx.Process(target=_kernel_main, args=(cmd[3:], env, str(cwd) if cwd else None, os.getpid()),
                               name="cscw-kernel")
         with _no_main_module():
             process.start()
@@ -180,6 +206,27 @@ class IPCKernelManager(AsyncKernelManager):
             self.provisioner = ForkingProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec,
                                                   parent=self)
         return await super()._async_pre_start_kernel(**kw)
+
+    _skip_interrupt = False
+
+    async def _async_shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
+        # jupyter_client interrupts a kernel before asking it to shut down. After papermill
+        # the kernel is idle (or past a timeout, when shutdown goes by the control channel
+        # and a kill follows anyway), and the stray interrupt only makes the kernel log a
+        # KeyboardInterrupt error on the console.
+        self._skip_interrupt = True
+        try:
+            await super()._async_shutdown_kernel(now=now, restart=restart)
+        finally:
+            self._skip_interrupt = False
+
+    shutdown_kernel = _async_shutdown_kernel
+
+    async def _async_interrupt_kernel(self) -> None:
+        if not self._skip_interrupt:
+            await super()._async_interrupt_kernel()
+
+    interrupt_kernel = _async_interrupt_kernel
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)

@@ -43,6 +43,7 @@ TAG_REMOVE_OUTPUT = ("remove-output", "remove_output")
 TAG_INTERNAL = "internal-only"
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_CDN = re.compile(r'"https://cdn\.jsdelivr\.net/npm/[^"\s]*"')
 
 
 class NotebookFailed(WorkbenchError):
@@ -308,6 +309,10 @@ def export_html(executed_ipynb: Path, html_path: Path, audience: str, *, title: 
         },
     }
     body, _ = _exporter().from_notebook_node(nb, resources=resources)
+    # Each altair chart carries the CDN addresses it would load Vega from if the inlined
+    # copy were missing. It never needs them here; blank them so the page holds no address
+    # that could reach a network, even if its script misbehaved.
+    body = _CDN.sub('"data:,"', body)
     data = body.encode("utf-8")
     if len(data) > MAX_PACK_BYTES:
         raise PackRejected(f"{html_path.name}: {len(data) / 1e6:.2f} MB is over the "
