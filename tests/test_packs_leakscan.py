@@ -89,7 +89,7 @@ def test_clean_files_give_no_hit(tmp_path):
 
 def test_short_numeric_ids_match_whole_tokens_only(tmp_path):
     page = tmp_path / "p.html"
-    page.write_text("<p>41234 1234 12.123 123.5 A123 3,123</p>")
+    page.write_text("<p>41234 1234 12.123 123.5 A123 3,123 t<=.123?</p>")
     assert scan_outputs([page], {"123"}) == []
     # Punctuation other than a decimal point or thousands comma separates tokens, so an
     # ID joined to another code by a hyphen is still reported (safer to read a false alarm).

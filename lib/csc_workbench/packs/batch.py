@@ -39,6 +39,7 @@ from ..calendar import parse_month
 from ..errors import ConfigError
 from . import index as index_mod
 from . import manifest as mf
+from .kernels import no_main_module
 from .params import BatchConfig, NotebookSpec, load_config, resolve_notebooks
 from .render import AUDIENCES, NotebookFailed, atomic_write_text, execute_notebook, export_html
 
@@ -326,7 +327,10 @@ def _run_local(tasks: list[Task], workers: int, on_done) -> list[TaskResult]:
     ctx = multiprocessing.get_context("spawn")
     results = []
     with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=warm_worker) as pool:
-        futures = {pool.submit(run_task, t): t for t in tasks}
+        # Workers start as tasks are submitted; they need nothing from the caller's script
+        # (an unguarded script would otherwise run again in each of them).
+        with no_main_module():
+            futures = {pool.submit(run_task, t): t for t in tasks}
         for fut in cf.as_completed(futures):
             task = futures[fut]
             try:
@@ -346,7 +350,7 @@ def _run_dask(tasks: list[Task], address: str, on_done) -> list[TaskResult]:
         client.run(warm_worker)
         futures = {client.submit(run_task, t, key=f"cscw-{uuid.uuid4().hex[:8]}-{t.key.replace('/', '-')}",
                                  pure=False): t for t in tasks}
-        for fut in as_completed(list(futures)):
+        for fut in as_completed(list(futures), loop=client.loop):
             task = futures[fut]
             try:
                 res = fut.result()

@@ -106,6 +106,9 @@ def _kernel_main(argv: list[str], env: dict[str, str], cwd: str | None, client_p
     if cwd:
         os.chdir(cwd)
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    # As for a launched kernel: a parent to watch (here the fork server), which also tells
+    # ipykernel it was started by a client (no console banner).
+    argv = [*argv, f"--IPKernelApp.parent_handle={os.getppid()}"]
     sys.argv = ["ipykernel_launcher", *argv]
     from ipykernel.kernelapp import IPKernelApp
 
@@ -113,7 +116,7 @@ def _kernel_main(argv: list[str], env: dict[str, str], cwd: str | None, client_p
 
 
 @contextlib.contextmanager
-def _no_main_module():
+def no_main_module():
     """multiprocessing re-imports the parent's ``__main__`` script in a child it starts
     (running an unguarded script's code again). A kernel needs nothing from it, so hide it
     while the child is being started."""
@@ -167,7 +170,7 @@ class ForkingProvisioner(LocalProvisioner):
         ctx = _forkserver_context()
         process = ctx.Process(target=_kernel_main, args=(cmd[3:], env, str(cwd) if cwd else None, os.getpid()),
                               name="cscw-kernel")
-        with _no_main_module():
+        with no_main_module():
             process.start()
         self.process = _ForkedProcess(process)
         self.forked = True

@@ -15,7 +15,7 @@ How matching avoids false alarms, and what it therefore cannot see:
   letters' case is ignored). So child ``123`` is not found inside ``41234`` or ``A123``;
   ``Sam Lee`` is found in "worker: sam  lee" but not in "Samuel Leeds".
 * A numeric identifier is not matched when it is part of a larger number written with a
-  decimal point or thousands separator (``12.5``, ``3,123``): such tokens are figures.
+  decimal point or thousands separator (``12.5``, ``.5``, ``3,123``): such tokens are figures.
   Very short numeric IDs (1-3 digits) still match any count equal to them: where an
   authority uses such IDs, expect hits on ordinary figures and read them.
 * Dates are recognised in the forms a pack could show them (``2015-03-01`` also inside a
@@ -105,13 +105,15 @@ def identifiers_from_warehouse(warehouse: Path | str, authorities: Iterable[str]
 
 
 class _Needles:
-    """Identifiers prepared for matching: dates as dates, the rest as token sequences."""
+    """Identifiers prepared for matching: dates as dates, the rest as token sequences,
+    indexed by their first token so that a file is searched only for the identifiers
+    whose first token it contains."""
 
     def __init__(self, identifiers: Iterable[str]):
         self.dates: dict[dt.date, str] = {}
         self.keys: dict[str, str] = {}
         self.numeric: set[str] = set()
-        self.width = 1
+        self.by_first: dict[str, list[str]] = {}
         for raw in identifiers:
             raw = str(raw).strip()
             if not raw:
@@ -120,27 +122,39 @@ class _Needles:
             if day is not None:
                 self.dates[day] = day.isoformat()
                 continue
-            key, n = _key(raw)
+            key, first = _key(raw)
             if not key:
                 continue
             self.keys[key] = raw
-            self.width = max(self.width, n)
+            self.by_first.setdefault(first, []).append(key)
             if raw.isdigit():
                 self.numeric.add(key)
 
+    def pattern(self, tokens: set[str]) -> re.Pattern | None:
+        """One regex for the identifiers that could occur in a text with these tokens."""
+        keys = [k for t in tokens & self.by_first.keys() for k in self.by_first[t]]
+        if not keys:
+            return None
+        parts = sorted({_key_regex(k) for k in keys}, key=len, reverse=True)
+        return re.compile(r"(?<![^\W_])(?:" + "|".join(parts) + r")(?![^\W_])", re.IGNORECASE)
 
-def _key(text: str) -> tuple[str, int]:
-    """'A01-000123' -> 'a01-000123'; 'Sam  LEE' -> 'sam lee'; tokens joined by their
-    separators (whitespace collapsed to one space)."""
+
+def _key(text: str) -> tuple[str, str]:
+    """('a01-000123', 'a01') for 'A01-000123'; ('sam lee', 'sam') for 'Sam  LEE': tokens
+    case-folded, joined by their separators (whitespace collapsed to one space)."""
     tokens = list(_TOKEN.finditer(text))
     if not tokens:
-        return "", 0
+        return "", ""
     parts = [tokens[0].group().casefold()]
     for prev, tok in zip(tokens, tokens[1:]):
         sep = text[prev.end(): tok.start()]
         parts.append(" " if sep.isspace() else re.sub(r"\s+", " ", sep))
         parts.append(tok.group().casefold())
-    return "".join(parts), len(tokens)
+    return "".join(parts), parts[0]
+
+
+def _key_regex(key: str) -> str:
+    return r"\s+".join(re.escape(part) for part in key.split(" "))
 
 
 def _parse_date_text(text: str) -> dt.date | None:
@@ -183,27 +197,22 @@ def scan_text(text: str, needles: _Needles, path: Path, where: str) -> Iterator[
                     yield Hit(path, "date", needles.dates[day], where, _context(text, m.start(), m.end()))
     if not needles.keys:
         return
-    tokens = list(_TOKEN.finditer(text))
-    for i, first in enumerate(tokens):
-        key = first.group().casefold()
-        for j in range(i, min(i + needles.width, len(tokens))):
-            if j > i:
-                sep = text[tokens[j - 1].end(): tokens[j].start()]
-                if len(sep) > 3 and not sep.isspace():
-                    break  # identifiers never span markup or long punctuation
-                key += " " if sep.isspace() else re.sub(r"\s+", " ", sep)
-                key += tokens[j].group().casefold()
-            if key in needles.keys:
-                start, end = first.start(), tokens[j].end()
-                if key in needles.numeric and _inside_number(text, start, end):
-                    continue
-                yield Hit(path, "identifier", needles.keys[key], where, _context(text, start, end))
+    pattern = needles.pattern(set(_TOKEN.findall(text.casefold())))
+    if pattern is None:
+        return
+    for m in pattern.finditer(text):
+        key, _ = _key(m.group())
+        if key not in needles.keys:
+            continue
+        if key in needles.numeric and _inside_number(text, m.start(), m.end()):
+            continue
+        yield Hit(path, "identifier", needles.keys[key], where, _context(text, m.start(), m.end()))
 
 
 def _inside_number(text: str, start: int, end: int) -> bool:
-    """``123`` in ``12.123`` or ``3,123`` or ``123.5`` is part of a figure, not an ID."""
+    """``123`` in ``12.123``, ``.123``, ``3,123`` or ``123.5`` is part of a figure, not an ID."""
     before, after = text[max(0, start - 2): start], text[end: end + 2]
-    return (len(before) == 2 and before[1] in ".," and before[0].isdigit()) or \
+    return (before.endswith(".")) or (len(before) == 2 and before[1] == "," and before[0].isdigit()) or \
            (len(after) == 2 and after[0] in ".," and after[1].isdigit())
 
 
