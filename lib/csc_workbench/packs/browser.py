@@ -15,6 +15,7 @@ import contextlib
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,9 +29,10 @@ LAUNCH_ARGS = [
 ]
 LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
 
-# For each vega-embed container: does it hold a drawn chart?
+# For each chart container (altair's "altair-viz-*" div, or "vis" in a saved chart; vega-embed marks
+# it ".vega-embed" once drawn): does it hold a drawn chart?
 _CHART_STATE_JS = """
-() => Array.from(document.querySelectorAll('.vega-embed')).map((el) => {
+() => Array.from(new Set(document.querySelectorAll('[id^="altair-viz"], div#vis, .vega-embed'))).map((el) => {
   const svg = el.querySelector('svg.marks, svg');
   if (svg) {
     const marks = svg.querySelectorAll('g[class*="mark-"] path, g[class*="mark-"] rect, g[class*="mark-"] line, g[class*="mark-"] text, g[class*="mark-"] circle');
@@ -131,16 +133,33 @@ def _check_page(context, blocked: list[str], html: Path, timeout_ms: int) -> Pag
             else blocked.append(r.url))
     try:
         page.goto(html.as_uri(), wait_until="load", timeout=timeout_ms)
-        with contextlib.suppress(Exception):  # charts that never draw are reported below
-            page.wait_for_function(f"({_CHART_STATE_JS})().every(Boolean)", timeout=timeout_ms)
-        page.wait_for_timeout(200)  # let late errors or requests surface
-        states = page.evaluate(_CHART_STATE_JS)
+        states = _wait_for_charts(page, result, blocked, start, timeout_ms)
         result.charts, result.drawn = len(states), sum(bool(s) for s in states)
         result.title = page.title()
     finally:
         page.close()
     result.blocked_requests = list(dict.fromkeys(blocked[start:]))
     return result
+
+
+def _wait_for_charts(page, result: PageCheck, blocked: list[str], start: int, timeout_ms: int) -> list[bool]:
+    """Until every chart has drawn; or, once something has gone wrong (a script error, a
+    blocked request), until nothing has changed for a second; or the timeout."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    last_change, previous = time.monotonic(), None
+    while True:
+        page.wait_for_timeout(100)
+        states = page.evaluate(_CHART_STATE_JS)
+        errors = len(result.page_errors) + len(result.console_errors) + len(blocked) - start
+        now = time.monotonic()
+        if (states, errors) != previous:
+            previous, last_change = (states, errors), now
+        if all(states) and now - last_change >= 0.2:  # drawn; let late errors surface
+            return states
+        if errors and now - last_change >= 1.0:
+            return states
+        if now >= deadline:
+            return states
 
 
 def check_html(html: Path, timeout_ms: int = 20_000) -> PageCheck:
@@ -162,8 +181,8 @@ def screenshot(html: Path, png: Path, *, width: int = 1200, full_page: bool = Tr
         result = _check_page(context, blocked, html, timeout_ms)
         page = context.new_page()
         page.goto(Path(html).resolve().as_uri(), wait_until="load", timeout=timeout_ms)
-        with contextlib.suppress(Exception):
-            page.wait_for_function(f"({_CHART_STATE_JS})().every(Boolean)", timeout=timeout_ms)
+        with contextlib.suppress(Exception):  # a chart that cannot draw is in ``result``
+            page.wait_for_function(f"({_CHART_STATE_JS})().every(Boolean)", timeout=min(timeout_ms, 5000))
         Path(png).parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(png), full_page=full_page)
         page.close()
