@@ -216,6 +216,15 @@ def _resolve_warehouse(warehouse: Path | None) -> Path:
     return path.resolve()
 
 
+def authority_names(warehouse: Path, codes: list[str]) -> dict[str, str]:
+    from ..model.warehouse import connect
+
+    with connect(warehouse, read_only=True) as con:
+        rows = con.execute('SELECT authority, la_name FROM "authorities" WHERE authority IN (SELECT unnest(?))',
+                           [list(codes)]).fetchall()
+    return {code: name for code, name in rows if name}
+
+
 def check_authorities_and_month(warehouse: Path, authorities: str | list[str] | None, month: str) -> list[str]:
     """The authority codes to run, after checking each is in the warehouse and has data
     for ``month`` (its event dates span that month). One clear error otherwise."""
@@ -428,6 +437,7 @@ def run_batch(month: str, authorities: str | list[str] | None = "all", notebooks
         run = {
             "run_id": run_id, "started": mf.now_iso(), "finished": None, "argv": sys.argv,
             "month": month, "audience": audiences, "authorities": run_authorities,
+            "authority_names": authority_names(wh, run_authorities) if run_authorities else {},
             "notebooks": [s.name for s in specs], "workers": workers,
             "executor": f"dask:{dask_address}" if dask_address else f"process-pool:{workers}",
             "retry_failed": retry_failed, "warehouse": str(wh), "warehouse_sha256": mf.sha256_file(wh),

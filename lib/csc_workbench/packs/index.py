@@ -4,6 +4,7 @@ its status, built from the run manifest (same stylesheet and marking rules as th
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 from collections import defaultdict
 from pathlib import Path
@@ -34,6 +35,9 @@ def render_index(manifest: dict) -> str:
     for p in packs:
         groups[p["authority"]].append(p)
 
+    names: dict[str, str] = {}
+    for r in runs:
+        names.update(r.get("authority_names") or {})
     rows = []
     for authority, items in groups.items():
         for i, p in enumerate(items):
@@ -45,12 +49,18 @@ def render_index(manifest: dict) -> str:
                 link = _e(name)
                 status = (f'<strong class="csc-failed">Failed</strong> (not published): {_e(p.get("error"))}'
                           f' <a href="{_e(p.get("error_file"))}">error</a>')
-            head = f'<th scope="rowgroup" rowspan="{len(items)}">{_e(authority)}</th>' if i == 0 else ""
+            label = f"{names[authority]} ({authority})" if authority in names else authority
+            head = f'<th scope="rowgroup" rowspan="{len(items)}">{_e(label)}</th>' if i == 0 else ""
             rows.append(f"<tr>{head}<td class=\"csc-text\">{link}</td><td class=\"csc-text\">{_e(p['audience'])}</td>"
                         f"<td class=\"csc-text\">{status}</td><td>{_size(p.get('bytes'))}</td>"
                         f"<td>{p.get('duration_s', 0):.1f} s</td></tr>")
     summary = (f"{len(packs) - len(failed)} of {len(packs)} packs ready"
-               + (f"; {len(failed)} failed and not published" if failed else "."))
+               + (f"; {len(failed)} failed and not published." if failed else "."))
+    finished = last.get("finished") or last.get("started")
+    try:
+        finished = dt.datetime.fromisoformat(finished).strftime("%d %B %Y at %H:%M")
+    except (TypeError, ValueError):
+        pass
     return f"""<!DOCTYPE html>
 <html lang="en-GB">
 <head>
@@ -70,7 +80,7 @@ def render_index(manifest: dict) -> str:
 <header class="csc-header">
 <p class="csc-caption">Children's social care performance</p>
 <h1>Packs for {_e(month_label(month))}</h1>
-<p class="csc-meta">{_e(summary)} Last run {_e(last.get("finished") or last.get("started"))}.</p>
+<p class="csc-meta">{_e(summary)} Last run finished {_e(finished)}.</p>
 </header>
 <main class="csc-main">
 <table>
