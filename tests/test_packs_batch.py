@@ -148,3 +148,29 @@ def test_dask_local_cluster(tmp_path, warehouse):
     manifest = json.loads((tmp_path / MONTH / "run_manifest.json").read_text())
     assert manifest["runs"][0]["executor"] == f"dask:{cluster.scheduler_address}"
     assert (tmp_path / MONTH / "E3" / f"E3_{MONTH}_fixture_pack_shared.html").exists()
+
+
+def test_extra_files_are_published_only_with_a_successful_notebook(tmp_path, warehouse):
+    from nbformat.v4 import new_code_cell, new_notebook
+    import nbformat
+
+    from csc_workbench.packs.params import load_config, resolve_notebooks
+
+    nb = new_notebook(cells=[
+        new_code_cell("authority = ''\nmonth = ''\naudience = ''\nwarehouse = ''\noutput_dir = ''",
+                      metadata={"tags": ["parameters"]}),
+        new_code_cell("from pathlib import Path\n"
+                      "Path(output_dir, f'{authority}_scorecard_{audience}.xlsx').write_bytes(b'PK fake workbook')\n"
+                      "assert authority != 'E2', 'planted failure after writing a file'\n"
+                      "print('done')")],
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    nbformat.write(nb, tmp_path / "writer.ipynb")
+    (spec,) = resolve_notebooks(load_config(None), ["writer"], tmp_path)
+    month_dir = tmp_path / "out" / MONTH
+    tasks = batch.plan_tasks([spec], ["E1", "E2"], "shared", MONTH, warehouse, month_dir, month_dir / ".staging", 60)
+    ok, failed = [batch.run_task(t) for t in tasks]
+    assert ok.status == "ok" and ok.extra_files == ["E1/E1_scorecard_shared.xlsx"]
+    assert (month_dir / "E1" / "E1_scorecard_shared.xlsx").read_bytes() == b"PK fake workbook"
+    assert failed.status == "failed" and "planted failure after writing a file" in failed.error
+    assert not list(month_dir.rglob("E2_scorecard_shared.xlsx"))  # never published
+    assert not (month_dir / ".staging").exists() or not any((month_dir / ".staging").iterdir())

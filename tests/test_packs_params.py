@@ -127,3 +127,21 @@ def test_cli_exit_status_is_non_zero_when_a_pack_failed(tmp_path, monkeypatch, c
     assert cli.main(["run", "--month", "2025-06"]) == 1
     out = capsys.readouterr()
     assert "0 pack(s) published, 1 failed" in out.out and "RuntimeError: boom" in out.err
+
+
+def test_run_scoped_notebook_runs_once_with_the_authorities(tmp_path):
+    nb = nbformat.read(FIXTURE_NB, as_version=4)
+    nb.cells[0].source += "\nauthorities = []\noutput_dir = ''"
+    nbformat.write(nb, tmp_path / "regional.ipynb")
+    params = _params(tmp_path, "notebooks:\n  regional:\n    scope: run\n  fixture_pack: {}\n")
+    specs = resolve_notebooks(load_config(params), ["regional", str(FIXTURE_NB)], tmp_path)
+    assert [s.scope for s in specs] == ["run", "authority"] and specs[0].wants_output_dir
+    tasks = batch.plan_tasks(specs, ["E1", "E3"], "shared", "2025-06", Path("/w.duckdb"), tmp_path / "2025-06",
+                             tmp_path / "stage", 900)
+    assert [t.key for t in tasks] == ["region/regional/shared", "E1/fixture_pack/shared", "E3/fixture_pack/shared"]
+    region = tasks[0]
+    assert region.parameters == {"authority": "", "month": "2025-06", "audience": "shared", "warehouse": "/w.duckdb",
+                                 "authorities": ["E1", "E3"]}
+    assert region.output_dir_param and not tasks[1].output_dir_param
+    assert region.stem == "region_2025-06_regional_shared"
+    assert tasks[1].publish_dir == str(tmp_path / "2025-06" / "E1")
