@@ -89,3 +89,17 @@ def test_screenshot(pages, tmp_path):
     result = screenshot(pages["pack"], png)
     assert result.ok
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 20_000
+
+
+def test_charts_are_interactive_offline(pages):
+    from csc_workbench.packs.browser import browser_context
+
+    with browser_context() as (context, blocked):
+        page = context.new_page()
+        page.goto(pages["pack"].as_uri())
+        page.wait_for_selector(".vega-embed svg g.mark-symbol path")
+        page.locator(".vega-embed").first.locator("g.mark-symbol path").nth(3).hover(force=True)
+        page.wait_for_selector("#vg-tooltip-element.visible", timeout=5000)
+        tooltip = page.inner_text("#vg-tooltip-element")
+    assert "Month" in tooltip and "Re-referrals (%)" in tooltip
+    assert blocked == []
