@@ -116,10 +116,42 @@ def measures(
         typer.echo(f"wrote {output}", err=True)
 
 
+@app.command()
+def run(
+    month: str = typer.Option(..., "--month", help="Month to report on (YYYY-MM)"),
+    authorities: str = typer.Option("all", "--authorities", help="all, or authority codes separated by commas"),
+    notebooks: Optional[str] = typer.Option(None, "--notebooks",
+                                            help="Notebook names separated by commas (default: params/batch.yaml)"),
+    audience: Optional[str] = typer.Option(None, "--audience", help="shared (aggregates only) or internal"),
+    workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Parallel processes (default: cores)"),
+    dask: Optional[str] = typer.Option(None, "--dask", help="Run on this Dask scheduler (e.g. tcp://host:8786)"),
+    retry_failed: bool = typer.Option(False, "--retry-failed", help="Rerun only the packs that failed last time"),
+    outputs: Path = typer.Option(Path("outputs"), "--outputs", help="Output folder"),
+    params: Optional[Path] = typer.Option(None, "--params", help="Params file (default params/batch.yaml)"),
+    notebook_dir: Optional[Path] = typer.Option(None, "--notebook-dir", help="Folder of notebook templates"),
+    warehouse: Optional[Path] = WAREHOUSE_OPT,
+) -> None:
+    """Run the monthly packs for every authority and publish them under OUTPUTS/MONTH."""
+    from .packs.batch import run_batch
+
+    names = [n.strip() for n in notebooks.split(",") if n.strip()] if notebooks else None
+    result = run_batch(month, authorities, names, audience, workers, dask_address=dask, retry_failed=retry_failed,
+                       outputs=outputs, warehouse=warehouse, params_file=params, notebook_dir=notebook_dir,
+                       progress=sys.stderr.isatty())
+    ok, failed = len(result.ok), len(result.failed)
+    typer.echo(f"{ok} pack(s) published, {failed} failed" + (" (kept in failed/, not published)" if failed else ""))
+    for r in result.failed:
+        typer.echo(f"  failed: {r.key}: {r.error}  [{result.month_dir / r.error_file}]", err=True)
+    typer.echo(f"index: {result.index_path}")
+    if result.exit_code:
+        raise typer.Exit(result.exit_code)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app, turning WorkbenchError into one line and exit status 2."""
     try:
-        app(args=argv, standalone_mode=False)
+        # Without standalone mode click returns (not raises) the code of a typer.Exit.
+        code = app(args=argv, standalone_mode=False)
     except WorkbenchError as exc:
         typer.echo(f"cscw: {exc}", err=True)
         return exc.exit_code
@@ -135,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(exc, click.exceptions.Exit):
             return exc.exit_code
         raise
-    return 0
+    return code if isinstance(code, int) else 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,195 @@
+"""Charts for packs: one altair set-up and small helpers that follow the Government
+Analysis Function's guidance (accessible colours used in order, direct labels instead of
+legends where possible, no 3-D, a title that states the finding).
+
+Notebooks call ``setup_altair()`` once, then build charts from plain DataFrames (the
+assessment layer supplies the series). Charts stay interactive (tooltips) when a pack is
+rendered to offline HTML by ``csc_workbench.packs.render``: the Vega libraries are inlined
+there once, so charts must use altair's *default* renderer (other renderers either break
+with two or more charts or emit output the offline page cannot draw).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import altair as alt
+import pandas as pd
+
+# Analysis Function categorical palette ("main6"), to be used in this order so that
+# neighbouring series keep the best contrast. Two series: dark blue and orange.
+AF_DARK_BLUE = "#12436D"
+AF_TURQUOISE = "#28A197"
+AF_DARK_PINK = "#801650"
+AF_ORANGE = "#F46A25"
+AF_DARK_GREY = "#3D3D3D"
+AF_LIGHT_PURPLE = "#A285D1"
+CATEGORICAL = (AF_DARK_BLUE, AF_TURQUOISE, AF_DARK_PINK, AF_ORANGE, AF_DARK_GREY, AF_LIGHT_PURPLE)
+TWO_SERIES = (AF_DARK_BLUE, AF_ORANGE)
+# Sequential (ordered categories) and focus (one highlighted element against the rest).
+SEQUENTIAL = ("#12436D", "#2073BC", "#6BACE6")
+FOCUS = (AF_DARK_BLUE, "#BFBFBF")
+LIGHT_GREY = "#BFBFBF"
+
+FONT = "Arial, Helvetica, sans-serif"
+THEME_NAME = "csc_af"
+
+
+def _theme() -> dict:
+    return {
+        "config": {
+            "font": FONT,
+            "background": "white",
+            "view": {"continuousWidth": 560, "continuousHeight": 260, "stroke": None},
+            "range": {"category": list(CATEGORICAL)},
+            "title": {"anchor": "start", "fontSize": 16, "fontWeight": "bold", "color": "#0b0c0c",
+                      "subtitleFontSize": 13, "subtitleColor": "#505a5f", "offset": 12},
+            "axis": {"labelFontSize": 12, "titleFontSize": 12, "labelColor": "#0b0c0c",
+                     "titleColor": "#0b0c0c", "gridColor": "#e5e5e5", "domainColor": "#6f777b",
+                     "tickColor": "#6f777b"},
+            "axisX": {"grid": False},
+            "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom"},
+            "line": {"strokeWidth": 2.5},
+            "point": {"size": 50, "filled": True},
+            "text": {"fontSize": 12},
+        }
+    }
+
+
+def setup_altair() -> None:
+    """Use altair's default renderer (the only one that works offline with several charts),
+    hide the embed actions menu (its "open in editor" link would send the data to a web
+    site), draw as SVG (crisp when printed, readable by assistive technology) and apply
+    the Analysis Function theme. Safe to call more than once."""
+    alt.renderers.enable("default")
+    alt.renderers.set_embed_options(actions=False, renderer="svg")
+    if THEME_NAME not in alt.theme.names():
+        alt.theme.register(THEME_NAME, enable=False)(_theme)
+    alt.theme.enable(THEME_NAME)
+
+
+def _label_offsets(values: list[float], bottom: float, top: float, height: int, gap: float = 13.0) -> list[float]:
+    """Vertical pixel offsets that keep direct labels at least ``gap`` apart (lines close
+    in value, such as a target and England, would otherwise print on top of each other)."""
+    span = (top - bottom) or 1.0
+    pixels = [height * (1 - (v - bottom) / span) for v in values]
+    order = sorted(range(len(values)), key=lambda i: pixels[i])
+    placed = {}
+    previous = None
+    for i in order:
+        pos = pixels[i] if previous is None else max(pixels[i], previous + gap)
+        placed[i] = pos
+        previous = pos
+    return [placed[i] - pixels[i] for i in range(len(values))]
+
+
+def trend_chart(
+    data: pd.DataFrame,
+    title: str,
+    *,
+    subtitle: str | None = None,
+    period: str = "period",
+    value: str = "value",
+    value_label: str = "Value",
+    value_format: str = ",.1f",
+    target: str | float | None = None,
+    benchmarks: Mapping[str, str | float] | None = None,
+    centre: str = "centre",
+    lower: str = "lower",
+    upper: str = "upper",
+    flag: str = "flag",
+    flag_note: str = "flag_note",
+    width: int = 560,
+    height: int = 260,
+) -> alt.LayerChart:
+    """A monthly trend: the measure's line, its target, benchmark lines, SPC limits and the
+    points the assessment layer flagged.
+
+    ``data`` has one row per period: ``period`` (datetime), ``value``, and optionally the
+    SPC columns (``centre``, ``lower``, ``upper``) and ``flag`` (bool) with ``flag_note``
+    (the reason shown in the tooltip). ``target`` and each benchmark are either a column
+    of ``data`` (a target that changes over time) or one number. ``title`` should state
+    the finding ("Re-referrals rose above target in March"), not name the measure.
+
+    Reference lines are labelled directly at their right-hand end (no legend to decode),
+    and flagged points are marked by shape as well as colour.
+    """
+    if period not in data.columns or value not in data.columns:
+        raise KeyError(f"trend_chart needs columns {period!r} and {value!r}; got {list(data.columns)}")
+    frame = data.copy()
+    frame[period] = pd.to_datetime(frame[period])
+    x = alt.X(f"{period}:T", title=None, axis=alt.Axis(format="%b %y", labelAngle=0, tickCount="month"))
+
+    # Reference lines in long form: one row per period and line, named for direct labels.
+    refs: list[pd.DataFrame] = []
+    lines = {"Target": target} if target is not None else {}
+    lines.update(benchmarks or {})
+    for name, spec in lines.items():
+        y = frame[spec] if isinstance(spec, str) else pd.Series(float(spec), index=frame.index)
+        refs.append(pd.DataFrame({period: frame[period], "line": name, "y": y.astype("float64")}))
+
+    layers: list[alt.Chart] = []
+    base = alt.Chart(frame)
+    has_spc = {lower, upper} <= set(frame.columns)
+    if has_spc:
+        layers.append(base.mark_area(color=LIGHT_GREY, opacity=0.35).encode(
+            x=x, y=alt.Y(f"{lower}:Q"), y2=alt.Y2(f"{upper}:Q"),
+            tooltip=[alt.Tooltip(f"{period}:T", title="Month", format="%B %Y"),
+                     alt.Tooltip(f"{lower}:Q", title="Lower process limit", format=value_format),
+                     alt.Tooltip(f"{upper}:Q", title="Upper process limit", format=value_format)]))
+    if centre in frame.columns:
+        layers.append(base.mark_line(color=AF_DARK_GREY, strokeDash=[2, 3], strokeWidth=1).encode(
+            x=x, y=alt.Y(f"{centre}:Q")))
+
+    labels: list[tuple[str, float, str]] = []  # direct labels at the right-hand end
+    if has_spc:
+        end = frame.dropna(subset=[upper]).sort_values(period).tail(1)
+        if len(end):
+            labels.append(("Usual range (SPC limits)", float(end[upper].iloc[0]), "#505a5f"))
+    if refs:
+        ref = pd.concat(refs, ignore_index=True)
+        names = list(lines)
+        # Target orange (the Analysis Function's pairing with dark blue); benchmarks next in order.
+        palette = [AF_ORANGE] + [c for c in CATEGORICAL if c not in (AF_DARK_BLUE, AF_ORANGE)]
+        colours = palette[: len(names)] if target is not None else palette[1: len(names) + 1]
+        colour = alt.Color("line:N", scale=alt.Scale(domain=names, range=colours), legend=None)
+        layers.append(alt.Chart(ref).mark_line(strokeDash=[6, 4], strokeWidth=1.5).encode(
+            x=x, y=alt.Y("y:Q"), color=colour, detail="line:N",
+            tooltip=[alt.Tooltip("line:N", title="Line"),
+                     alt.Tooltip(f"{period}:T", title="Month", format="%B %Y"),
+                     alt.Tooltip("y:Q", title="Value", format=value_format)]))
+        last = ref.dropna(subset=["y"]).sort_values(period).groupby("line", sort=False).tail(1)
+        by_name = dict(zip(names, colours))
+        labels += [(n, float(v), by_name[n]) for n, v in zip(last["line"], last["y"])]
+    if labels:
+        plotted = [frame[value]] + [frame[c] for c in (upper,) if c in frame.columns]
+        if refs:
+            plotted.append(ref["y"])
+        top = max(float(pd.concat(plotted).max()), 0.0)
+        bottom = min(float(pd.concat(plotted).min()), 0.0)  # altair's y scale includes zero
+        x_end = frame[period].max()
+        offsets = _label_offsets([v for _, v, _ in labels], bottom, top, height)
+        for (name, v, col), dy in zip(labels, offsets):
+            layers.append(alt.Chart(pd.DataFrame({period: [x_end], "y": [v], "label": [name]})).mark_text(
+                align="left", dx=8, dy=dy, fontSize=11, fontWeight="bold", color=col).encode(
+                x=x, y=alt.Y("y:Q"), text="label:N"))
+
+    tooltip = [alt.Tooltip(f"{period}:T", title="Month", format="%B %Y"),
+               alt.Tooltip(f"{value}:Q", title=value_label, format=value_format)]
+    if isinstance(target, str):
+        tooltip.append(alt.Tooltip(f"{target}:Q", title="Target", format=value_format))
+    if flag_note in frame.columns:
+        tooltip.append(alt.Tooltip(f"{flag_note}:N", title="Flag"))
+    y = alt.Y(f"{value}:Q", title=value_label, axis=alt.Axis(format=value_format.lstrip(",") or None))
+    layers.append(base.mark_line(color=AF_DARK_BLUE).encode(x=x, y=y))
+    layers.append(base.mark_point(color=AF_DARK_BLUE, filled=True, size=40).encode(x=x, y=y, tooltip=tooltip))
+    if flag in frame.columns:
+        flagged = frame[frame[flag].fillna(False).astype(bool)]
+        if len(flagged):
+            layers.append(alt.Chart(flagged).mark_point(
+                shape="diamond", size=160, filled=True, color=AF_DARK_PINK, stroke="white", strokeWidth=1,
+            ).encode(x=x, y=y, tooltip=tooltip))
+
+    chart = alt.layer(*layers).properties(
+        title=alt.TitleParams(title, subtitle=subtitle or alt.Undefined), width=width, height=height)
+    return chart
