@@ -15,7 +15,7 @@ LAYERS = {
     "model": 1,
     "io": 2, "reference": 2,
     "synth": 3,
-    "measures": 4,
+    "measures": 4, "analysis": 4,
     "assessment": 5,
     "presentation": 6,
     "explore": 7, "packs": 7, "batch": 7, "cli": 7, "demo": 7, "benchmarks": 7,
