@@ -147,6 +147,23 @@ def run(
         raise typer.Exit(result.exit_code)
 
 
+@app.command()
+def demo(
+    month: Optional[str] = typer.Option(None, "--month", help="Month to report (YYYY-MM); default the last complete month"),
+    authorities: int = typer.Option(8, "--authorities", "-n", help="Fictional authorities to generate if none exist"),
+    workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Parallel processes for the packs"),
+    audience: Optional[str] = typer.Option(None, "--audience", help="shared (default in params/batch.yaml) or internal"),
+    outputs: Path = typer.Option(Path("outputs"), "--outputs", help="Output folder"),
+    warehouse: Optional[Path] = WAREHOUSE_OPT,
+) -> None:
+    """The main job on synthetic data: generate a region if needed, compute measures, run the packs."""
+    from .demo import run_demo
+
+    index = run_demo(month=month, authorities=authorities, workers=workers, warehouse=warehouse,
+                     outputs=outputs, audience=audience)
+    typer.echo(f"Packs are in {index.parent.resolve()}/ -- open {index.resolve()}")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app, turning WorkbenchError into one line and exit status 2."""
     try:
