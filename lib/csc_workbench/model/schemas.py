@@ -189,6 +189,14 @@ _t("missing", "Missing and away-from-placement episodes", ("child_id", "start_da
    child_id=CHILD, kind=Col(STR, nullable=False, isin=("M", "A"), doc="M missing, A away"),
    start_date=Col(DATE, nullable=False), end_date=Col(DATE))
 
+_t("cla_snapshots", "What Ofsted Annex A List 8 reports about a looked-after child as at its extract date: "
+   "counts over the 12 months before (no episode dates are given, so they cannot be rows of "
+   "``missing`` or ``cla_episodes``)", ("child_id", "snapshot_date"), identifying=("child_id",),
+   child_id=CHILD, snapshot_date=Col(DATE, nullable=False, doc="Extract date the counts refer to"),
+   placements_12m=Col(INT, doc="Number of placements in the last 12 months"),
+   missing_12m=Col(INT, doc="Missing episodes in the last 12 months"),
+   away_12m=Col(INT, doc="Absent (away without authorisation) episodes in the last 12 months"))
+
 _t("health_checks", "Health assessments and dental checks (dated)", ("child_id", "check_date", "kind"),
    identifying=("child_id",),
    child_id=CHILD, check_date=Col(DATE, nullable=False),
@@ -205,7 +213,7 @@ _t("care_leavers", "Care-leaver status at each birthday 17..21 (SSDA903 OC3, Ann
    child_id=CHILD,
    status_date=Col(DATE, nullable=False, doc="The birthday (or extract date) the status refers to"),
    age=Col(INT),
-   eligibility=Col(STR, doc="relevant, former_relevant, qualifying, other"),
+   eligibility=Col(STR, doc="relevant, former_relevant, qualifying, eligible, other"),
    in_touch=Col(STR, doc="IN_TOUCH: YES, NO, DIED, REFU, NREQ, RHOM"),
    activity=Col(STR, doc="ACTIV: F1, P1, F2, P2, F4, P4, G4, G5, G6"),
    accommodation=Col(STR, doc="ACCOM type letter B..Z"),

@@ -1,0 +1,168 @@
+"""Reading an .xlsx workbook into grids of cell values, formulas resolved.
+
+A cell holding a formula keeps the value Excel saved with it (openpyxl's cached value).
+Workbooks written by scripts rather than saved by Excel carry formulas with no saved value;
+for those the simple cell-reference arithmetic real exports contain (``=H2+5``, ``=$H$2``)
+is evaluated here. Anything else is reported as unresolved so the reader can reject or
+blank the cell with a clear reason.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+
+from ...errors import InputError
+from .cells import EXCEL_EPOCH
+
+PERIOD_END_PROPERTY = "CSCW period end"
+
+_FORMULA = re.compile(r"^=\s*\$?([A-Za-z]{1,3})\$?(\d+)\s*(?:([+-])\s*(\d+(?:\.\d+)?))?\s*$")
+
+
+@dataclass
+class Sheet:
+    title: str
+    grid: pd.DataFrame  # object values; row i is Excel row i + 1, column j is Excel column j + 1
+    unresolved: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["r", "c", "formula"]))
+
+
+@dataclass
+class Workbook:
+    path: Path
+    sheets: list[Sheet]
+    properties: dict  # document properties worth keeping (period end, modified)
+
+
+def is_xlsx(path: Path) -> bool:
+    try:
+        with zipfile.ZipFile(path) as z:
+            return "xl/workbook.xml" in z.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return False
+
+
+def sheet_names(path: Path) -> list[str]:
+    """Sheet titles from the workbook part, without parsing any sheet (cheap, for sniffing)."""
+    import html
+
+    with zipfile.ZipFile(path) as z:
+        xml = z.read("xl/workbook.xml").decode("utf-8", errors="replace")
+    return [html.unescape(m) for m in re.findall(r"<(?:\w+:)?sheet\b[^>]*?\bname=\"([^\"]*)\"", xml)]
+
+
+def _has_formulas(path: Path) -> bool:
+    """Whether any worksheet holds a formula element, scanning the XML in chunks."""
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            if not name.startswith("xl/worksheets/") or not name.endswith(".xml"):
+                continue
+            tail = b""
+            with z.open(name) as fh:
+                while chunk := fh.read(1 << 20):
+                    buf = tail + chunk
+                    if b"<f>" in buf or b"<f " in buf or b":f>" in buf or b":f " in buf:
+                        return True
+                    tail = buf[-8:]
+    return False
+
+
+def _grid(ws) -> pd.DataFrame:
+    rows = list(ws.iter_rows(values_only=True))
+    if not rows:
+        return pd.DataFrame()
+    return pd.DataFrame.from_records(rows).astype(object)
+
+
+def _column_index(letters: pd.Series) -> pd.Series:
+    out = pd.Series(0, index=letters.index)
+    for pos in range(3):  # at most three letters (XFD); loop over letter positions, not cells
+        ch = letters.str.upper().str[pos]
+        have = ch.notna()
+        out = out.where(~have, out * 26 + ch.fillna("A").map(lambda c: ord(c) - 64))
+    return out - 1
+
+
+def _to_serial(values: np.ndarray) -> pd.Series:
+    """Cell values as Excel serial numbers (dates) or plain numbers; NaN where not numeric."""
+    s = pd.Series(values, dtype=object)
+    is_dt = s.map(lambda v: hasattr(v, "year") and hasattr(v, "month"))
+    out = pd.to_numeric(s.where(~is_dt & ~s.map(lambda v: isinstance(v, (bool, str))), None), errors="coerce")
+    if is_dt.any():
+        days = (pd.to_datetime(s[is_dt].map(pd.Timestamp)) - EXCEL_EPOCH) / pd.Timedelta(days=1)
+        out[is_dt] = days.to_numpy()
+    return out.astype(float)
+
+
+def _resolve_formulas(values: pd.DataFrame, formulas: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Keep cached values; evaluate ``=REF`` and ``=REF +/- number`` where none was saved."""
+    formulas = formulas.reindex(index=values.index, columns=values.columns)
+    is_formula = formulas.apply(lambda col: col.map(lambda v: isinstance(v, str) and v.startswith("=")))
+    missing = is_formula & values.isna()
+    if not missing.to_numpy().any():
+        return values, pd.DataFrame(columns=["r", "c", "formula"])
+    arr = values.to_numpy(dtype=object, copy=True)
+    r, c = np.nonzero(missing.to_numpy())
+    text = pd.Series(formulas.to_numpy(dtype=object)[r, c], dtype=object).astype(str)
+    parts = text.str.extract(_FORMULA)
+    parsed = parts[0].notna().to_numpy()
+    ref_r = pd.to_numeric(parts[1], errors="coerce").fillna(0).astype(int).to_numpy() - 1
+    ref_c = _column_index(parts[0].fillna("A")).to_numpy()
+    delta = pd.to_numeric(parts[3], errors="coerce").fillna(0).to_numpy()
+    delta = np.where(parts[2].to_numpy() == "-", -delta, delta)
+    in_grid = parsed & (ref_r >= 0) & (ref_r < arr.shape[0]) & (ref_c >= 0) & (ref_c < arr.shape[1])
+    pending = in_grid.copy()
+    # A formula may refer to another formula cell (=H2+5, =I2+5, ...): evaluate in passes,
+    # each resolving the cells whose reference now has a value.
+    for _ in range(64):
+        if not pending.any():
+            break
+        ref_vals = _to_serial(arr[ref_r[pending], ref_c[pending]]).to_numpy()
+        ok = ~np.isnan(ref_vals)
+        if not ok.any():
+            break
+        idx = np.flatnonzero(pending)[ok]
+        arr[r[idx], c[idx]] = ref_vals[ok] + delta[idx]
+        pending[idx] = False
+    unresolved = ~in_grid | pending
+    report = pd.DataFrame({"r": r[unresolved], "c": c[unresolved], "formula": text.to_numpy()[unresolved]})
+    return pd.DataFrame(arr, index=values.index, columns=values.columns), report
+
+
+def read_workbook(path: Path) -> Workbook:
+    """Every sheet of an .xlsx file as a grid of values (formulas resolved where possible)."""
+    path = Path(path)
+    if not is_xlsx(path):
+        raise InputError("not an Excel workbook (.xlsx)", file=path)
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for damaged files
+        raise InputError(f"cannot open the workbook: {exc}", file=path) from None
+    props = {"modified": getattr(wb.properties, "modified", None)}
+    try:
+        for prop in wb.custom_doc_props:
+            if prop.name == PERIOD_END_PROPERTY:
+                props["period_end"] = prop.value
+    except Exception:  # custom properties are optional and sometimes malformed
+        pass
+    formulas_wb = openpyxl.load_workbook(path, read_only=True, data_only=False) if _has_formulas(path) else None
+    sheets = []
+    try:
+        for ws in wb.worksheets:
+            grid = _grid(ws)
+            unresolved = pd.DataFrame(columns=["r", "c", "formula"])
+            if formulas_wb is not None and len(grid):
+                fgrid = _grid(formulas_wb[ws.title])
+                grid, unresolved = _resolve_formulas(grid, fgrid)
+            sheets.append(Sheet(ws.title, grid, unresolved))
+    finally:
+        wb.close()
+        if formulas_wb is not None:
+            formulas_wb.close()
+    return Workbook(path, sheets, props)
