@@ -197,6 +197,11 @@ def _parse(f: Field, raw: pd.Series, rows: _Rows, path: Path) -> pd.Series | Non
             rows.fix(errors, "excel_error", f"Excel error {_sample(raw, errors)} read as blank", f.header)
         raw = raw.where(~errors, None)
     blank = cells.is_blank(raw)
+    if blank.all() and kind not in ("id", "ignore"):
+        # An empty column (common: optional columns a system does not fill) needs no parsing.
+        if f.required:
+            rows.reject(blank, "required_date_missing", f"no {f.header!r}", f.header)
+        return pd.Series(pd.NA, index=raw.index, dtype=_empty_dtype(kind))
     if kind == "id":
         out = cells.ids(raw)
         rows.reject(out.isna(), "no_child_id", "no Child Unique ID", f.header)
@@ -271,6 +276,12 @@ def read_list(sheet: Sheet, spec: ListSpec, path: Path, account: LoadAccount) ->
                             f"not loaded: {spec.not_used_reason}")
         return ListRows(spec, sheet.title, frame.iloc[0:0])
 
+    if frame.empty:  # a list with only its header row: nothing to parse
+        for f in spec.fields:
+            if f.kind != "ignore":
+                frame[f.name] = pd.Series(dtype=_empty_dtype(f.kind))
+        account.loaded(file, sheet.title, 0)
+        return ListRows(spec, sheet.title, frame)
     rows = _Rows(frame, file, sheet.title, account)
     # Formulas without a saved value that could not be evaluated.
     unresolved = sheet.unresolved[sheet.unresolved["r"].isin(body.index)] if len(sheet.unresolved) else None
@@ -336,8 +347,9 @@ def _reject_duplicates(spec: ListSpec, rows: _Rows, path: Path) -> None:
     what = " and ".join(k.replace("_", " ") for k in key)
     if spec.number in ONE_ROW_PER_RECORD:
         clashing = live[clash].sort_values("_row")
-        first = clashing.iloc[0]
-        others = clashing[(clashing[list(key)].astype(str) == first[list(key)].astype(str)).all(axis=1)]
+        group = clashing.groupby(list(key), sort=False).ngroup()
+        others = clashing[group == group.iloc[0]]
+        first = others.iloc[0]
         row_list = ", ".join(str(int(r)) for r in others["_row"])
         raise InputError(
             f"rows {row_list} are the same record (same {what}: {first['child_id']}"
@@ -414,7 +426,8 @@ def _extract_from_data(tables: dict[str, pd.DataFrame]) -> pd.Timestamp | None:
             "adoptions": ["decision_date", "placement_order_date", "match_date", "placed_date",
                           "adoption_order_date", "stopped_date"]}
     today = pd.Timestamp.today().normalize()
-    latest = [tables[t][c].max() for t, cs in cols.items() if t in tables for c in cs if len(tables[t])]
+    latest = [tables[t][c].max() for t, cs in cols.items() if t in tables for c in cs
+              if len(tables[t]) and c in tables[t].columns]
     latest = [d for d in latest if pd.notna(d) and d <= today]
     return max(latest) if latest else None
 
@@ -551,7 +564,9 @@ def build_dataset(lists: dict[int, ListRows], authority: str, extract: pd.Timest
         refs["authority"] = A
         refs["referral_id"] = record_id(refs["child_id"], refs["referral_date"])
         t["referrals"] = refs
-    referrals = t.get("referrals", pd.DataFrame(columns=["child_id", "referral_date", "closure_date", "referral_id"]))
+    referrals = t.get("referrals", pd.DataFrame()).reindex(
+        columns=["child_id", "referral_date", "closure_date", "referral_id"])
+    referrals["closure_date"] = pd.to_datetime(referrals["closure_date"]).astype("datetime64[us]")
 
     visits = []
     if len(l6):
