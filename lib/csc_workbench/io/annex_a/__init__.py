@@ -62,24 +62,21 @@ def read(paths: Sequence[Path], authority: str, account: LoadAccount) -> Dataset
 
 
 def extract_date(paths: Sequence[Path]) -> pd.Timestamp | None:
-    """The latest extract date the files state (without reading their rows)."""
-    from .workbook import PERIOD_END_PROPERTY
+    """The latest extract date the files state (our writer's document property or a date in
+    the file name), without reading their rows; None when none of them says."""
+    import zipfile
+
+    from .workbook import PERIOD_END_PROPERTY, _custom_properties
 
     dates = []
-    for p in paths:
+    for p in paths:  # loop over files
         p = Path(p)
         found = None
         try:
-            import openpyxl
-
-            wb = openpyxl.load_workbook(p, read_only=True)
-            try:
-                for prop in wb.custom_doc_props:
-                    if prop.name == PERIOD_END_PROPERTY:
-                        found = pd.Timestamp(str(prop.value)).normalize()
-            finally:
-                wb.close()
-        except Exception:
+            with zipfile.ZipFile(p) as z:
+                value = _custom_properties(z).get(PERIOD_END_PROPERTY)
+            found = pd.Timestamp(value).normalize() if value else None
+        except Exception:  # not a zip, or a malformed property: fall back to the name
             found = None
         found = found or extract_date_from_name(p.name)
         if found is not None:

@@ -1,6 +1,9 @@
 """Reading an .xlsx workbook into grids of cell values, formulas resolved.
 
-A cell holding a formula keeps the value Excel saved with it (openpyxl's cached value).
+Sheets are read with calamine (a compiled reader, 10-20 times faster than openpyxl), except
+sheets whose XML holds formulas or Excel error cells (#N/A): calamine shows both as blanks,
+so those sheets are read with openpyxl, which gives the formula, the value Excel saved with
+it (its cached value) and the error text.
 Workbooks written by scripts rather than saved by Excel carry formulas with no saved value;
 for those the simple cell-reference arithmetic real exports contain (``=H2+5``, ``=$H$2``)
 is evaluated here. Anything else is reported as unresolved so the reader can reject or
@@ -57,20 +60,66 @@ def sheet_names(path: Path) -> list[str]:
     return [html.unescape(m) for m in re.findall(r"<(?:\w+:)?sheet\b[^>]*?\bname=\"([^\"]*)\"", xml)]
 
 
-def _has_formulas(path: Path) -> bool:
-    """Whether any worksheet holds a formula element, scanning the XML in chunks."""
-    with zipfile.ZipFile(path) as z:
-        for name in z.namelist():
-            if not name.startswith("xl/worksheets/") or not name.endswith(".xml"):
-                continue
-            tail = b""
-            with z.open(name) as fh:
-                while chunk := fh.read(1 << 20):
-                    buf = tail + chunk
-                    if b"<f>" in buf or b"<f " in buf or b":f>" in buf or b":f " in buf:
-                        return True
-                    tail = buf[-8:]
+def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet title -> its XML part in the zip (via the workbook's relationships)."""
+    import html
+
+    wb = z.read("xl/workbook.xml").decode("utf-8", errors="replace")
+    rels = z.read("xl/_rels/workbook.xml.rels").decode("utf-8", errors="replace")
+    targets = {}
+    for rel in re.findall(r"<(?:\w+:)?Relationship\b[^>]*>", rels):
+        rid = re.search(r'\bId="([^"]*)"', rel)
+        target = re.search(r'\bTarget="([^"]*)"', rel)
+        if rid and target:
+            t = target.group(1)
+            targets[rid.group(1)] = t.lstrip("/") if t.startswith("/") else "xl/" + t
+    parts = {}
+    for sheet in re.findall(r"<(?:\w+:)?sheet\b[^>]*>", wb):
+        name = re.search(r'\bname="([^"]*)"', sheet)
+        rid = re.search(r'\br:id="([^"]*)"|\bid="([^"]*)"', sheet)
+        if name and rid:
+            parts[html.unescape(name.group(1))] = targets.get(rid.group(1) or rid.group(2), "")
+    return parts
+
+
+_SLOW_MARKS = (b"<f>", b"<f ", b"<f/>", b":f>", b":f ", b't="e"')
+
+
+def _needs_openpyxl(z: zipfile.ZipFile, part: str) -> bool:
+    """Whether a sheet holds formulas or error cells (scanned in chunks, never fully parsed)."""
+    if part not in z.namelist():
+        return True
+    tail = b""
+    with z.open(part) as fh:
+        while chunk := fh.read(1 << 20):
+            buf = tail + chunk
+            if any(mark in buf for mark in _SLOW_MARKS):
+                return True
+            tail = buf[-8:]
     return False
+
+
+def _custom_properties(z: zipfile.ZipFile) -> dict[str, str]:
+    import html
+
+    if "docProps/custom.xml" not in z.namelist():
+        return {}
+    xml = z.read("docProps/custom.xml").decode("utf-8", errors="replace")
+    found = re.findall(r'<(?:\w+:)?property\b[^>]*\bname="([^"]*)"[^>]*>\s*<vt:\w+>([^<]*)</vt:\w+>', xml)
+    return {html.unescape(k): html.unescape(v) for k, v in found}
+
+
+def _calamine_grid(sheet) -> pd.DataFrame:
+    """A calamine sheet as a grid anchored at A1 (calamine trims leading empty rows and
+    columns; the reader needs the Excel row numbers a user sees)."""
+    rows = sheet.to_python()
+    if not rows or sheet.start is None:
+        return pd.DataFrame()
+    grid = pd.DataFrame.from_records(rows).astype(object)
+    r0, c0 = sheet.start
+    grid.index = grid.index + r0
+    grid.columns = grid.columns + c0
+    return grid.reindex(index=range(r0 + len(grid)), columns=range(c0 + grid.shape[1]))
 
 
 def _grid(ws) -> pd.DataFrame:
@@ -137,32 +186,41 @@ def _resolve_formulas(values: pd.DataFrame, formulas: pd.DataFrame) -> tuple[pd.
 
 def read_workbook(path: Path) -> Workbook:
     """Every sheet of an .xlsx file as a grid of values (formulas resolved where possible)."""
+    import python_calamine
+
     path = Path(path)
     if not is_xlsx(path):
         raise InputError("not an Excel workbook (.xlsx)", file=path)
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for damaged files
+        with zipfile.ZipFile(path) as z:
+            parts = _sheet_parts(z)
+            slow = {title for title, part in parts.items() if _needs_openpyxl(z, part)}
+            custom = _custom_properties(z)
+        cal = python_calamine.CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # damaged zip or XML: the user needs to know the file is broken
         raise InputError(f"cannot open the workbook: {exc}", file=path) from None
-    props = {"modified": getattr(wb.properties, "modified", None)}
-    try:
-        for prop in wb.custom_doc_props:
-            if prop.name == PERIOD_END_PROPERTY:
-                props["period_end"] = prop.value
-    except Exception:  # custom properties are optional and sometimes malformed
-        pass
-    formulas_wb = openpyxl.load_workbook(path, read_only=True, data_only=False) if _has_formulas(path) else None
+    props = {"period_end": custom.get(PERIOD_END_PROPERTY)}
     sheets = []
+    values_wb = formulas_wb = None
     try:
-        for ws in wb.worksheets:
-            grid = _grid(ws)
+        for title in cal.sheet_names:  # loop over sheets
+            if title not in slow:
+                sheets.append(Sheet(title, _calamine_grid(cal.get_sheet_by_name(title))))
+                continue
+            if values_wb is None:
+                values_wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+                formulas_wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
+            grid = _grid(values_wb[title])
             unresolved = pd.DataFrame(columns=["r", "c", "formula"])
-            if formulas_wb is not None and len(grid):
-                fgrid = _grid(formulas_wb[ws.title])
-                grid, unresolved = _resolve_formulas(grid, fgrid)
-            sheets.append(Sheet(ws.title, grid, unresolved))
+            if len(grid):
+                grid, unresolved = _resolve_formulas(grid, _grid(formulas_wb[title]))
+            sheets.append(Sheet(title, grid, unresolved))
+    except InputError:
+        raise
+    except Exception as exc:
+        raise InputError(f"cannot read the workbook: {exc}", file=path) from None
     finally:
-        wb.close()
-        if formulas_wb is not None:
-            formulas_wb.close()
+        for wb in (values_wb, formulas_wb):
+            if wb is not None:
+                wb.close()
     return Workbook(path, sheets, props)

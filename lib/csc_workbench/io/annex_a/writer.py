@@ -36,8 +36,7 @@ from .spec import (ACCOMMODATION_TEXT, ACTIVITY_TEXT, ADOPTION_STOPPED_TEXT, CAS
                    LISTS, NEED_TEXT, PLACE_TEXT, PROVIDER_TEXT, REC_TEXT, SEX_TEXT, SOURCE_TEXT,
                    SUITABILITY_TEXT, YES_NO_TEXT)
 from .workbook import PERIOD_END_PROPERTY
-
-DATE_FORMAT = "DD/MM/YYYY"
+from .xlsx import write_xlsx
 
 
 def _text(values: pd.Series, table: dict) -> pd.Series:
@@ -421,22 +420,10 @@ def annex_a_frames(dataset: Dataset, period_end: pd.Timestamp, months: int = 12)
 
 
 def write_annex_a(dataset: Dataset, path: Path, period_end: pd.Timestamp, months: int = 12) -> Path:
-    """Write the Annex A workbook for ``months`` months ending ``period_end``; returns ``path``."""
-    from openpyxl.packaging.custom import StringProperty
+    """Write the Annex A workbook for ``months`` months ending ``period_end``; returns ``path``.
 
-    path = Path(path)
+    The period end is stored as a document property, so that loading the workbook back knows
+    the date its lists describe (care leavers' status, List 8's counts, history order)."""
     frames = annex_a_frames(dataset, period_end, months)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with pd.ExcelWriter(path, engine="openpyxl") as xw:
-        # pandas' openpyxl writer does not pass date_format / datetime_format on to its base
-        # class (pandas 3.0), so set them where the base class keeps them; a test checks the
-        # cells come out as dd/mm/yyyy dates.
-        xw._date_format = xw._datetime_format = DATE_FORMAT
-        for sheet, frame in frames.items():  # loop over lists
-            frame.to_excel(xw, sheet_name=sheet, index=False)
-        book = xw.book
-        book.properties.title = "Ofsted Annex A"
-        book.properties.creator = "csc-workbench"
-        book.custom_doc_props.append(StringProperty(name=PERIOD_END_PROPERTY,
-                                                    value=pd.Timestamp(period_end).strftime("%Y-%m-%d")))
-    return path
+    return write_xlsx(Path(path), frames, title="Ofsted Annex A", creator="csc-workbench",
+                      custom={PERIOD_END_PROPERTY: pd.Timestamp(period_end).strftime("%Y-%m-%d")})
