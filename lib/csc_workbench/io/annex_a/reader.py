@@ -215,22 +215,26 @@ def _parse(f: Field, raw: pd.Series, rows: _Rows, path: Path) -> pd.Series | Non
                 f"the column holds no dates ({_sample(raw, bad & ~rows.rejected)}): dates must be Excel dates, "
                 f"serial numbers or dd/mm/yyyy text", file=path, sheet=rows.sheet, row=int(first), column=f.header)
         if f.required:
-            rows.reject(bad, "not_a_date", f"{f.header!r} is not a date ({_sample(raw, bad)})", f.header)
+            if bad.any():
+                rows.reject(bad, "not_a_date", f"{f.header!r} is not a date ({_sample(raw, bad)})", f.header)
             rows.reject(blank, "required_date_missing", f"no {f.header!r}", f.header)
-        else:
+        elif bad.any():
             rows.fix(bad, "not_a_date", f"not a date ({_sample(raw, bad)}): left blank", f.header)
         return out
     if kind == "int":
         out, bad = cells.ints(raw)
-        rows.fix(bad, "not_a_count", f"not a whole number ({_sample(raw, bad)}): left blank", f.header)
+        if bad.any():
+            rows.fix(bad, "not_a_count", f"not a whole number ({_sample(raw, bad)}): left blank", f.header)
         return out
     if kind == "bool":
         out, bad = cells.bools(raw, CODESETS["yes_no"])
-        rows.fix(bad, "unknown_code", f"not Yes / No / Unknown ({_sample(raw, bad)}): left blank", f.header)
+        if bad.any():
+            rows.fix(bad, "unknown_code", f"not Yes / No / Unknown ({_sample(raw, bad)}): left blank", f.header)
         return out
     if kind.startswith("code:"):
         out, bad = cells.code_values(raw, CODESETS[kind[5:]])
-        rows.fix(bad, "unknown_code", f"unknown code ({_sample(raw, bad)}): left blank", f.header)
+        if bad.any():
+            rows.fix(bad, "unknown_code", f"unknown code ({_sample(raw, bad)}): left blank", f.header)
         return out
     if kind == "name":
         return cells.names(raw)
@@ -640,6 +644,15 @@ def build_dataset(lists: dict[int, ListRows], authority: str, extract: pd.Timest
 
     if visits:
         vis = pd.concat(visits, ignore_index=True)
+        # List 6's "last seen" types its visit by today's case status; when List 7 or 8 shows a
+        # visit to the child that day it is the same visit (a plan may have ended since), so it
+        # is kept once, with List 7/8's type, and marked seen.
+        from_l6 = pd.Series(np.arange(len(vis)) < (len(visits[0]) if len(l6) else 0))
+        key = vis["child_id"].astype(str) + "|" + vis["visit_date"].astype(str)
+        same = from_l6 & key.isin(key[~from_l6])
+        if same.any():
+            vis.loc[~from_l6 & key.isin(key[same]), "seen"] = True
+            vis = vis[~same]
         vis = vis.groupby(["child_id", "visit_date", "kind"], sort=False, as_index=False).first()
         vis["visit_id"] = record_id(vis["child_id"], vis["visit_date"], vis["kind"])
         vis["authority"] = A

@@ -41,7 +41,8 @@ from .xlsx import write_xlsx
 
 def _text(values: pd.Series, table: dict) -> pd.Series:
     """Codes to Ofsted's lettered text; a code Ofsted's list lacks is written as it is."""
-    return values.map(table).where(values.isna() | values.map(table).notna(), values).astype("str")
+    mapped = values.map(table)
+    return mapped.where(values.isna() | mapped.notna(), values).astype("str")
 
 
 def _yes_no(values: pd.Series, unknown: str | None = None) -> pd.Series:
@@ -94,24 +95,30 @@ class _Context:
         self.start = (pd.Period(period_end, "M") - (months - 1)).to_timestamp(how="start")
         persons = ds.persons.drop_duplicates("child_id", keep="last").set_index("child_id")
         self.persons = persons
+        self._people: pd.DataFrame | None = None
         self.team_names = ds.teams.drop_duplicates("team_id", keep="last").set_index("team_id")["team_name"]
         self.worker_names = ds.workers.drop_duplicates("worker_id", keep="last").set_index("worker_id")["worker_name"]
 
     def person(self, child: pd.Series, disability: bool = True, uasc_header: str | None = None) -> pd.DataFrame:
-        p = self.persons.reindex(child.to_numpy())
-        out = pd.DataFrame({
-            "Child Unique ID": child.to_numpy(),
-            "Gender": _text(p["sex"], SEX_TEXT).to_numpy(),
-            "Ethnicity": _text(p["ethnicity"], ETHNICITY_TEXT).to_numpy(),
-            "Date of Birth": p["dob"].to_numpy(),
-            "Age of Child (Years)": pd.array(age_in_years(p["dob"].reset_index(drop=True),
-                                                          pd.Series([self.end] * len(p))), dtype="Int64"),
-        })
+        if self._people is None:
+            # The person columns every list starts with, computed once for all children.
+            p = self.persons
+            self._people = pd.DataFrame({
+                "Gender": _text(p["sex"], SEX_TEXT), "Ethnicity": _text(p["ethnicity"], ETHNICITY_TEXT),
+                "Date of Birth": p["dob"],
+                "Age of Child (Years)": pd.array(age_in_years(p["dob"].reset_index(drop=True),
+                                                              pd.Series([self.end] * len(p))), dtype="Int64"),
+                "_uasc": _yes_no(p["uasc"]),
+                "Does the Child have a Disability": _yes_no(p["disabled"], YES_NO_TEXT["U"]),
+            }, index=p.index)
+        cols = ["Gender", "Ethnicity", "Date of Birth", "Age of Child (Years)"]
         if uasc_header:
-            out[uasc_header] = _yes_no(p["uasc"]).to_numpy()
+            cols.append("_uasc")
         if disability:
-            out["Does the Child have a Disability"] = _yes_no(p["disabled"], YES_NO_TEXT["U"]).to_numpy()
-        return out
+            cols.append("Does the Child have a Disability")
+        out = self._people.reindex(child.to_numpy())[cols].reset_index(drop=True)
+        out.insert(0, "Child Unique ID", child.to_numpy())
+        return out.rename(columns={"_uasc": uasc_header}) if uasc_header else out
 
     def team(self, team_id: pd.Series) -> np.ndarray:
         names = _lookup(team_id, self.team_names)
@@ -137,6 +144,8 @@ def _frame(n: int, parts: list) -> pd.DataFrame:
 
 
 def _list1(cx: _Context) -> pd.DataFrame:
+    if cx.ds.contacts.empty:
+        return _frame(1, [])
     c = cx.ds.contacts
     c = c[c["contact_date"].between(cx.start, cx.end)].sort_values(["contact_date", "child_id"])
     return _frame(1, [cx.person(c["child_id"], disability=False),
@@ -145,6 +154,8 @@ def _list1(cx: _Context) -> pd.DataFrame:
 
 
 def _list3(cx: _Context) -> pd.DataFrame:
+    if cx.ds.referrals.empty:
+        return _frame(3, [])
     allr = cx.ds.referrals
     r = allr[allr["referral_date"].between(cx.start, cx.end)].sort_values(["referral_date", "child_id"])
     computed = _count_before(allr, "referral_date", r["referral_date"], r["child_id"], 12, inclusive=False)
@@ -158,6 +169,8 @@ def _list3(cx: _Context) -> pd.DataFrame:
 
 
 def _list4(cx: _Context) -> pd.DataFrame:
+    if cx.ds.assessments.empty:
+        return _frame(4, [])
     a = cx.ds.assessments
     a = a[_active(a["start_date"], _known(a["authorised_date"], cx.end), cx.start, cx.end)]
     a = a.sort_values(["start_date", "child_id"])
@@ -196,6 +209,8 @@ def _icpc_for_s47(s: pd.DataFrame, icpcs: pd.DataFrame, end: pd.Timestamp) -> pd
 
 
 def _list5(cx: _Context) -> pd.DataFrame:
+    if cx.ds.s47.empty:
+        return _frame(5, [])
     alls = cx.ds.s47
     s = alls[alls["start_date"].between(cx.start, cx.end)].sort_values(["start_date", "child_id"])
     ic = _icpc_for_s47(s, cx.ds.icpcs, cx.end)
@@ -219,6 +234,8 @@ def _open_at(frame: pd.DataFrame, start: str, end: str, at: pd.Timestamp) -> set
 
 
 def _list6(cx: _Context) -> pd.DataFrame:
+    if cx.ds.referrals.empty:
+        return _frame(6, [])
     r = cx.ds.referrals
     r = r[_active(r["referral_date"], _known(r["closure_date"], cx.end), cx.start, cx.end)]
     r = r.sort_values(["referral_date", "child_id"])
@@ -243,6 +260,8 @@ def _list6(cx: _Context) -> pd.DataFrame:
 
 
 def _list7(cx: _Context) -> pd.DataFrame:
+    if cx.ds.cp_plans.empty:
+        return _frame(7, [])
     allp = cx.ds.cp_plans
     p = allp[_active(allp["start_date"], _known(allp["end_date"], cx.end), cx.start, cx.end)]
     p = p.sort_values(["start_date", "child_id"])
@@ -312,6 +331,8 @@ def _cla_latest(cx: _Context) -> pd.DataFrame:
 
 
 def _list8(cx: _Context) -> pd.DataFrame:
+    if cx.ds.cla_episodes.empty:
+        return _frame(8, [])
     lt = _cla_latest(cx).sort_values(["period_start"], kind="stable")
     child = pd.Series(lt.index, index=lt.index)
     ds = cx.ds
@@ -363,6 +384,8 @@ def _list8(cx: _Context) -> pd.DataFrame:
 
 
 def _list9(cx: _Context) -> pd.DataFrame:
+    if cx.ds.care_leavers.empty:
+        return _frame(9, [])
     cl = cx.ds.care_leavers
     cl = cl[cl["status_date"].between(cx.start, cx.end)].sort_values(["status_date"], kind="stable")
     cl = cl.drop_duplicates("child_id", keep="last").sort_values("child_id")
@@ -380,6 +403,8 @@ def _list9(cx: _Context) -> pd.DataFrame:
 
 
 def _list10(cx: _Context) -> pd.DataFrame:
+    if cx.ds.adoptions.empty:
+        return _frame(10, [])
     a = cx.ds.adoptions
     a = a[(a["decision_date"] <= cx.end) & (_known(a["adoption_order_date"], cx.end).isna()
                                             | (a["adoption_order_date"] >= cx.start))
