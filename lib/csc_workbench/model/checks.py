@@ -198,7 +198,8 @@ def cp_plan_without_icpc(ds: Dataset, days: int = ICPC_BEFORE_PLAN_DAYS) -> pd.D
     # Only where the data carries conferences at all, and from the first one it holds:
     # earlier plans began before the data's coverage of conferences.
     covered = ic.groupby("authority")["icpc_date"].min()
-    p = plans[plans["start_date"] >= plans["authority"].map(covered)]
+    first = pd.Series(covered.reindex(plans["authority"].to_numpy()).to_numpy(), index=plans.index)
+    p = plans[plans["start_date"] >= first]
     if p.empty:
         return _none()
     m = p[["authority", "child_id", "cpp_id", "start_date"]].reset_index().merge(
