@@ -348,7 +348,7 @@ def _reject_duplicates(spec: ListSpec, rows: _Rows, path: Path) -> None:
     clash = live.duplicated(list(key), keep=False)
     if not clash.any():
         return
-    what = " and ".join(k.replace("_", " ") for k in key)
+    what = " and ".join(spec.field(k).header for k in key)
     if spec.number in ONE_ROW_PER_RECORD:
         clashing = live[clash].sort_values("_row")
         group = clashing.groupby(list(key), sort=False).ngroup()
@@ -364,7 +364,7 @@ def _reject_duplicates(spec: ListSpec, rows: _Rows, path: Path) -> None:
     later = live.duplicated(list(key), keep="first")
     rows.reject(pd.Series(rows.frame.index.isin(later[later].index), index=rows.frame.index),
                 "second_record_same_day",
-                f"a second row for the same {what}: the workbench holds one per child per day (the first row is kept)")
+                f"a second row with the same {what}: the workbench holds one per child per day (the first row is kept)")
 
 
 # -- canonical tables --------------------------------------------------------------------------
