@@ -91,11 +91,14 @@ def merge_history(history: Dataset, incoming: Dataset, *, account: LoadAccount |
     versions = []
     for name in TABLES:  # loop over tables
         old, new = history[name], incoming[name]
-        if not len(old) and not len(new):
+        hv = history_versions[history_versions["table_name"] == name]
+        if not len(new):
+            # Nothing new for this table: it stays as stored, with its stored versions.
             out[name] = old
+            if len(old):
+                versions.append(hv[VERSION_COLUMNS])
             continue
         old_keys = record_keys(name, old)
-        hv = history_versions[history_versions["table_name"] == name]
         lookup = pd.Series(pd.to_datetime(hv["extract_date"]).to_numpy(),
                            index=pd.MultiIndex.from_arrays([hv["authority"].astype(str), hv["record_key"].astype(str)]))
         lookup = lookup[~lookup.index.duplicated(keep="last")]
