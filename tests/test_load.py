@@ -125,3 +125,26 @@ def test_cli_load_and_quality(files, tmp_path, capsys):
     assert main(["quality", "--authority", "NOPE", "--warehouse", str(w)]) == 2
     assert "no loads recorded for authority NOPE" in capsys.readouterr().err
     assert main(["quality", "--authority", AUTH, "--warehouse", str(tmp_path / "none.duckdb")]) == 2
+
+
+def test_undated_workbooks_are_ordered_by_their_data(files, tmp_path):
+    import zipfile
+
+    # Copies without the period-end property or a date in the name: the latest event date
+    # in each (January: 20/01/2024; February: 20/02/2024) orders them.
+    undated = {}
+    for key, src in files.items():
+        dst = tmp_path / f"export_{key}.xlsx"
+        with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
+            for item in zin.namelist():
+                data = zin.read(item)
+                if item == "docProps/custom.xml":
+                    data = data.replace(b"CSCW period end", b"Something else")
+                zout.writestr(item, data)
+        undated[key] = dst
+    w = tmp_path / "w.duckdb"
+    load_files([undated["feb"]], AUTH, w)
+    load_files([undated["jan"]], AUTH, w)
+    assert load_dataset(w, AUTH).cp_plans.iloc[0]["end_date"] == pd.Timestamp("2024-02-20")
+    versions = read_table("history_versions", w)
+    assert versions["extract_date"].max() == pd.Timestamp("2024-02-20")

@@ -8,7 +8,8 @@ A format module (``csc_workbench.io.annex_a``, ``.cin_census``, ``.ssda903``) ex
   of that kind in one load (e.g. several years, or a return's CSV tables), accounting for
   every row; raises ``InputError`` for input it cannot load;
 - optionally ``extract_date(paths) -> pd.Timestamp | None``: the date the files describe,
-  used to order versions of a record in history (default: load order).
+  used to order versions of a record in history; a loader may instead (or also) set
+  ``extract_date`` on the Dataset it returns, which wins. Neither: load order decides.
 
 Modules are imported lazily, so a missing one (not yet written, or not installed) makes its
 kind unavailable with a clear message instead of breaking the others.

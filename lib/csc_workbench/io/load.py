@@ -91,7 +91,9 @@ def _read_all(paths: list[Path], authority: str, account: LoadAccount) -> list[t
         if others:
             raise InputError(f"holds data for authority {', '.join(others)}, not {authority}",
                              file=kind_paths[0])
-        when = fmt.module.extract_date(kind_paths) if hasattr(fmt.module, "extract_date") else None
+        when = getattr(dataset, "extract_date", None)
+        if when is None and hasattr(fmt.module, "extract_date"):
+            when = fmt.module.extract_date(kind_paths)
         out.append((dataset, when))
     return out
 

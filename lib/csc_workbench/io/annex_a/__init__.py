@@ -9,6 +9,8 @@ Format-module contract (see ``csc_workbench.io.formats``):
   version of a record winning. Every row is accounted for in ``account``.
 - ``extract_date(paths) -> pd.Timestamp | None``: the latest extract date the files state
   (our writer's document property or a date in the file name); None when they do not say.
+  The Dataset ``read`` returns also carries ``extract_date``: the files' stated date, else the
+  latest event date in their data.
 
 Writer: ``write_annex_a(dataset, path, period_end, months=12)``.
 """
@@ -58,7 +60,10 @@ def read(paths: Sequence[Path], authority: str, account: LoadAccount) -> Dataset
     for dataset, extract in results:
         merged = dataset if merged is None else merge_history(merged, dataset, account=account,
                                                               incoming_version=extract)[0]
-    return merged if merged is not None else Dataset()
+    merged = merged if merged is not None else Dataset()
+    # The date the data describes (stated by the file, else its latest event), for history.
+    merged.extract_date = max(r[1] for r in results) if results else None
+    return merged
 
 
 def extract_date(paths: Sequence[Path]) -> pd.Timestamp | None:
