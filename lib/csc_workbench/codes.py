@@ -137,9 +137,10 @@ ACTIVITY = {
     "P5": "Part time in training or employment (not apprenticeship)",
     "G4": "Not in education, training or employment: illness or disability",
     "G5": "Not in education, training or employment: other", "G6": "Not in education, training or employment: pregnancy or parenting",
-    # Before 2016 training and employment were F3/P3; older Annex A workbooks still show them.
-    "F3": "Full time in training or employment", "P3": "Part time in training or employment",
 }
+# Codes no longer in the SSDA903 return that older data and Annex A workbooks still carry
+# (training or employment before apprenticeships were split out); never generate these.
+ACTIVITY_LEGACY = {"F3": "Full time in training or employment", "P3": "Part time in training or employment"}
 ACTIVITY_EET = ("F1", "P1", "F2", "P2", "F3", "P3", "F4", "P4", "F5", "P5")
 ACCOMMODATION = {
     "B": "Parents/relatives", "C": "Community home or other form of residential care",

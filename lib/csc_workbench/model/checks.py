@@ -152,7 +152,7 @@ CODE_LISTS: dict[tuple[str, str], tuple] = {
     ("cla_episodes", "place_provider"): tuple(codes.PLACEMENT_PROVIDERS),
     ("cla_episodes", "rec"): tuple(codes.REASON_EPISODE_CEASED),
     ("care_leavers", "in_touch"): tuple(codes.IN_TOUCH),
-    ("care_leavers", "activity"): tuple(codes.ACTIVITY),
+    ("care_leavers", "activity"): tuple(codes.ACTIVITY) + tuple(codes.ACTIVITY_LEGACY),
     ("care_leavers", "accommodation"): tuple(codes.ACCOMMODATION),
     ("adoptions", "stopped_reason"): ("RD1", "RD2", "RD3", "RD4"),
 }

@@ -215,7 +215,7 @@ _t("care_leavers", "Care-leaver status at each birthday 17..21 (SSDA903 OC3, Ann
    age=Col(INT),
    eligibility=Col(STR, doc="relevant, former_relevant, qualifying, eligible, other"),
    in_touch=Col(STR, doc="IN_TOUCH: YES, NO, DIED, REFU, NREQ, RHOM"),
-   activity=Col(STR, doc="ACTIV: F1, P1, F2, P2, F4, P4, G4, G5, G6"),
+   activity=Col(STR, doc="ACTIV: F1, P1, F2, P2, F4, P4, F5, P5, G4, G5, G6 (legacy F3, P3)"),
    accommodation=Col(STR, doc="ACCOM type letter B..Z"),
    suitable=Col(BOOL, doc="Accommodation suitable (ACCOM suffix 1)"),
    latest_contact_date=Col(DATE), pathway_plan_date=Col(DATE),

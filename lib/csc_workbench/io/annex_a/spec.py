@@ -362,7 +362,7 @@ ACCOMMODATION_TEXT = {
 
 SUITABILITY_TEXT = {"1": "a) Suitable", "2": "b) Unsuitable"}
 
-ACTIVITY_TEXT = {code: f"{code}: {label}" for code, label in codes.ACTIVITY.items()}
+ACTIVITY_TEXT = {code: f"{code}: {label}" for code, label in {**codes.ACTIVITY, **codes.ACTIVITY_LEGACY}.items()}
 
 ADOPTION_STOPPED_TEXT = {
     "RD1": "RD1 - The child's needs changed subsequent to the decision",
@@ -418,7 +418,7 @@ CODESETS: dict[str, CodeSet] = {c.name: c for c in (
     CodeSet("accommodation", ACCOMMODATION_TEXT, codes.ACCOMMODATION),
     CodeSet("suitability", SUITABILITY_TEXT, {"1": "Suitable", "2": "Unsuitable"},
             {"Not suitable": "2", "Y": "1", "N": "2", "Yes": "1", "No": "2"}),
-    CodeSet("activity", ACTIVITY_TEXT, codes.ACTIVITY),
+    CodeSet("activity", ACTIVITY_TEXT, {**codes.ACTIVITY, **codes.ACTIVITY_LEGACY}),
     CodeSet("adoption_stopped", ADOPTION_STOPPED_TEXT, {
         "RD1": "The child's needs changed subsequent to the decision",
         "RD2": "The Court did not make a placement order",
