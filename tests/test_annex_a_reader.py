@@ -342,3 +342,13 @@ def test_sniff(tmp_path):
     assert not aa.sniff(workbook(tmp_path / "b.xlsx", {"Sheet1": [["x"]], "List 1": [["y"]]}))
     (tmp_path / "c.xlsx").write_bytes(b"not a zip")
     assert not aa.sniff(tmp_path / "c.xlsx")
+
+
+def test_lists_not_used_are_accounted_whatever_their_layout(tmp_path):
+    sheets = {f"List {n}": [headers(n)] for n in range(1, 12)}
+    sheets["List 2"] = []                                               # empty
+    sheets["List 11"] = [["Adopters (RAA return)"], ["a", "b"], ["c", "d"]]  # not Ofsted's headers
+    ds, account = _read(workbook(tmp_path / "a.xlsx", sheets))
+    assert _line(account, "List 2") == {"rows_read": 0, "loaded": 0, "rejected": 0, "fixed": 0}
+    assert _line(account, "List 11") == {"rows_read": 2, "loaded": 0, "rejected": 2, "fixed": 0}
+    assert _issues(account, "not_used")["row"].tolist() == ["2", "3"]

@@ -246,6 +246,8 @@ def _parse(f: Field, raw: pd.Series, rows: _Rows, path: Path) -> pd.Series | Non
 def read_list(sheet: Sheet, spec: ListSpec, path: Path, account: LoadAccount) -> ListRows:
     """Parse one list sheet; every non-blank row is counted and ends loaded or rejected."""
     file = path.name
+    if not spec.used:
+        return _read_unused_list(sheet, spec, path, account)
     hrow, mapping = _find_header(sheet, spec, path)
     headers = sheet.grid.iloc[hrow].tolist()
     header_ref = [hrow + 1]
@@ -275,10 +277,6 @@ def read_list(sheet: Sheet, spec: ListSpec, path: Path, account: LoadAccount) ->
     frame = pd.DataFrame({"_row": body.index + 1}, index=body.index)
     frame["_src"] = f"{sheet.title} row " + frame["_row"].astype(str)
     account.read(file, sheet.title, len(frame))
-    if not spec.used:
-        account.record_mask(file, sheet.title, frame, np.ones(len(frame), bool), "not_used", "rejected",
-                            f"not loaded: {spec.not_used_reason}")
-        return ListRows(spec, sheet.title, frame.iloc[0:0])
 
     if frame.empty:  # a list with only its header row: nothing to parse
         for f in spec.fields:
@@ -320,6 +318,24 @@ def read_list(sheet: Sheet, spec: ListSpec, path: Path, account: LoadAccount) ->
     kept = frame[~rows.rejected].copy()
     account.loaded(file, sheet.title, len(kept))
     return ListRows(spec, sheet.title, kept)
+
+
+def _read_unused_list(sheet: Sheet, spec: ListSpec, path: Path, account: LoadAccount) -> ListRows:
+    """Lists 2 and 11: every row counted and accounted as not used. Their layout is not
+    checked (no measure depends on them), so an odd or empty sheet does not stop a load."""
+    grid = sheet.grid
+    nonblank = ~grid.apply(cells.is_blank).all(axis=1) if len(grid) else pd.Series(dtype=bool)
+    try:
+        hrow = _find_header(sheet, spec, path)[0]
+    except InputError:
+        hrow = int(np.flatnonzero(nonblank.to_numpy())[0]) if nonblank.any() else 0
+    body = nonblank.iloc[hrow + 1:]
+    frame = pd.DataFrame({"_row": body.index[body.to_numpy()] + 1})
+    account.read(path.name, sheet.title, len(frame))
+    account.record_mask(path.name, sheet.title, frame, np.ones(len(frame), bool), "not_used", "rejected",
+                        f"not loaded: {spec.not_used_reason}")
+    account.loaded(path.name, sheet.title, 0)
+    return ListRows(spec, sheet.title, frame.iloc[0:0])
 
 
 def _empty_dtype(kind: str) -> str:
