@@ -76,7 +76,7 @@ def annex_a_datasets(draw) -> Dataset:
                                   "source": pick(spec.SOURCE_TEXT)})
         # Referrals (CIN episodes): an earlier closed one, then the latest.
         n_ref = draw(st.integers(1, 2))
-        r_last = between(0, 300)
+        r_last = between(2 if n_ref == 2 else 0, 300)  # room for an earlier, closed one
         if n_ref == 2:
             r0 = between(0, r_last - 2)
             c0 = between(r0 + 1, r_last)
