@@ -150,3 +150,14 @@ def test_twelve_six_month_extracts_give_an_eighteen_month_history(monthly):
     fixes = account.issues()
     assert set(fixes.loc[fixes["table"] == "cla_episodes", "rule"]) <= {"episode_overlaps_next",
                                                                          "open_episode_closed_by_next"}
+
+
+def test_duplicates_within_one_extract_are_merged_and_accounted():
+    twice = ds(referrals=[ref("C1", "2023-01-05", referral_source="6"),
+                          ref("C1", "2023-01-05", primary_need="N4")])
+    account = LoadAccount(A)
+    merged, _ = merge_history(Dataset(), twice, account=account)
+    r = merged.referrals.iloc[0]
+    assert len(merged.referrals) == 1 and (r["referral_source"], r["primary_need"]) == ("6", "N4")
+    issue = account.issues()
+    assert issue["rule"].tolist() == ["duplicate_record_merged"] and issue["row"].tolist() == ["C1|2023-01-05"]

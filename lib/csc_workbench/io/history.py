@@ -98,6 +98,13 @@ def merge_history(history: Dataset, incoming: Dataset, *, account: LoadAccount |
             if len(old):
                 versions.append(hv[VERSION_COLUMNS])
             continue
+        dup = new.duplicated(list(TABLES[name].key), keep="first")
+        if dup.any() and account is not None:
+            # A loader should not pass two rows for one record; if it does, they are merged like
+            # two versions (later rows win field by field), and the account says so.
+            refs = pd.DataFrame({"_row": record_keys(name, new[dup]).to_numpy()})
+            account.record_mask(file, name, refs, np.ones(len(refs), bool), "duplicate_record_merged", "fixed",
+                                "the same record twice in one extract: merged, the later row's values winning")
         old_keys = record_keys(name, old)
         lookup = pd.Series(pd.to_datetime(hv["extract_date"]).to_numpy(),
                            index=pd.MultiIndex.from_arrays([hv["authority"].astype(str), hv["record_key"].astype(str)]))
