@@ -52,13 +52,25 @@ def text_values(values: pd.Series) -> pd.Series:
     return out.astype("str")
 
 
+_blank_cell = np.frompyfunc(lambda v: v is None or (isinstance(v, str) and not v.strip())
+                            or (isinstance(v, float) and v != v) or v is pd.NA or v is pd.NaT, 1, 1)
+_error_cell = np.frompyfunc(lambda v: isinstance(v, str) and v.strip().upper() in EXCEL_ERRORS, 1, 1)
+
+
+def blank_cells(values: np.ndarray) -> np.ndarray:
+    """Boolean array: which cells (any shape) are empty, whitespace or missing."""
+    values = np.asarray(values, dtype=object)
+    return _blank_cell(values).astype(bool) if values.size else np.zeros(values.shape, dtype=bool)
+
+
 def is_blank(values: pd.Series) -> pd.Series:
-    s = values.astype(object)
-    return s.isna() | s.map(lambda v: isinstance(v, str) and v.strip() == "")
+    return pd.Series(blank_cells(values.to_numpy(dtype=object)), index=values.index)
 
 
 def excel_errors(values: pd.Series) -> pd.Series:
-    return values.astype(object).map(lambda v: isinstance(v, str) and v.strip().upper() in EXCEL_ERRORS)
+    arr = values.to_numpy(dtype=object)
+    out = _error_cell(arr).astype(bool) if arr.size else np.zeros(0, dtype=bool)
+    return pd.Series(out, index=values.index)
 
 
 # -- identifiers and names -------------------------------------------------------------------

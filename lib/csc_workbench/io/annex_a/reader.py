@@ -148,7 +148,7 @@ def _match_headers(headers: list, spec: ListSpec) -> dict[str, int]:
 
 def _find_header(sheet: Sheet, spec: ListSpec, path: Path) -> tuple[int, dict[str, int]]:
     grid = sheet.grid
-    if grid.empty or cells.is_blank(pd.Series(grid.to_numpy().ravel())).all():
+    if grid.empty or cells.blank_cells(grid.to_numpy()).all():
         raise InputError("the sheet is empty: it needs at least its header row", file=path, sheet=sheet.title)
     best, best_map = -1, {}
     for r in range(min(HEADER_SEARCH_ROWS, len(grid))):
@@ -272,7 +272,7 @@ def read_list(sheet: Sheet, spec: ListSpec, path: Path, account: LoadAccount) ->
                            cells.clean_text(h))
 
     body = sheet.grid.iloc[hrow + 1:]
-    nonblank = ~body.apply(cells.is_blank).all(axis=1) if len(body) else pd.Series(dtype=bool)
+    nonblank = ~cells.blank_cells(body.to_numpy()).all(axis=1) if len(body) else np.zeros(0, dtype=bool)
     body = body[nonblank]
     frame = pd.DataFrame({"_row": body.index + 1}, index=body.index)
     frame["_src"] = f"{sheet.title} row " + frame["_row"].astype(str)
@@ -324,7 +324,8 @@ def _read_unused_list(sheet: Sheet, spec: ListSpec, path: Path, account: LoadAcc
     """Lists 2 and 11: every row counted and accounted as not used. Their layout is not
     checked (no measure depends on them), so an odd or empty sheet does not stop a load."""
     grid = sheet.grid
-    nonblank = ~grid.apply(cells.is_blank).all(axis=1) if len(grid) else pd.Series(dtype=bool)
+    nonblank = pd.Series(~cells.blank_cells(grid.to_numpy()).all(axis=1) if len(grid) else np.zeros(0, dtype=bool),
+                         index=grid.index)
     try:
         hrow = _find_header(sheet, spec, path)[0]
     except InputError:

@@ -98,7 +98,9 @@ def sheet_xml(frame: pd.DataFrame) -> str:
         numbers = pd.Series(range(2, n + 2)).astype("str")
         body = pd.Series("", index=range(n), dtype="str")
         for j, name in enumerate(frame.columns):  # loop over columns, vectorised over rows
-            body = body + _cells(frame.iloc[:, j].reset_index(drop=True), letters[j] + numbers)
+            col = frame.iloc[:, j].reset_index(drop=True)
+            if col.notna().any():  # an empty column writes no cells
+                body = body + _cells(col, letters[j] + numbers)
         rows.append("".join(('<row r="' + numbers + '">' + body + "</row>").tolist()))
     cols = f'<cols><col min="1" max="{max(ncol, 1)}" width="22" customWidth="1"/></cols>' if ncol else ""
     return (_HEAD + f"<worksheet {_NS} {_NS_R}><sheetViews><sheetView workbookViewId=\"0\">"
