@@ -164,6 +164,55 @@ def demo(
     typer.echo(f"Packs are in {index.parent.resolve()}/ -- open {index.resolve()}")
 
 
+def _print_frame(frame, title: str) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title)
+    for col in frame.columns:
+        numeric = frame[col].dtype.kind in "iuf"
+        table.add_column(str(col), justify="right" if numeric else "left")
+    for row in frame.itertuples(index=False):
+        table.add_row(*[f"{v:,}" if isinstance(v, int) else str(v) for v in row])
+    Console().print(table)
+
+
+@app.command()
+def load(
+    files: list[Path] = typer.Argument(..., help="Annex A workbooks, CIN census XML, SSDA903 CSV / XML files"),
+    authority: str = typer.Option(..., "--authority", "-a", help="Authority code the files belong to"),
+    warehouse: Optional[Path] = WAREHOUSE_OPT,
+) -> None:
+    """Load files into the warehouse (merged into the authority's history) and print the account."""
+    from .io.load import load_files
+
+    account = load_files(files, authority, warehouse)
+    summary = account.summary().drop(columns=["authority"])
+    _print_frame(summary, f"Loaded for {authority} (load {account.load_id})")
+    totals = summary[["rows_read", "loaded", "rejected", "fixed", "warnings"]].sum()
+    typer.echo(f"rows read {totals.rows_read:,}: loaded {totals.loaded:,}, rejected {totals.rejected:,} "
+               f"(fixed {totals.fixed:,}, warnings {totals.warnings:,}); details: cscw quality --authority {authority}")
+
+
+@app.command()
+def quality(
+    authority: str = typer.Option(..., "--authority", "-a", help="Authority code"),
+    load_id: Optional[str] = typer.Option(None, "--load", help="A load id (default: the latest load)"),
+    warehouse: Optional[Path] = WAREHOUSE_OPT,
+) -> None:
+    """Print the data-quality account and rule counts of an authority's latest load."""
+    from .io.load import quality_report
+
+    account, counts = quality_report(authority, warehouse, load_id)
+    when = account["loaded_at"].iloc[0]
+    _print_frame(account.drop(columns=["load_id", "loaded_at", "authority"]),
+                 f"Data-quality account: {authority}, load {account['load_id'].iloc[0]} at {when}")
+    if len(counts):
+        _print_frame(counts, "Findings by rule")
+    else:
+        typer.echo("no rejected, fixed or warned rows")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app, turning WorkbenchError into one line and exit status 2."""
     try:
