@@ -9,6 +9,7 @@ import csv
 import json
 import re
 import shutil
+import statistics
 import tempfile
 from functools import lru_cache
 from pathlib import Path
@@ -43,6 +44,25 @@ def number(text: str) -> float | None:
         return None
 
 
+def hand_rank(values: dict[str, float], code: str, low_is_good: bool) -> tuple[int, int, int]:
+    """rank (1 = best, ties share), number ranked, quartile (1 = best), computed here."""
+    mine = values[code]
+    ahead = sum(1 for v in values.values() if (v < mine if low_is_good else v > mine))
+    p25, p50, p75 = statistics.quantiles(list(values.values()), n=4, method="inclusive")
+    if low_is_good:
+        quartile = 1 if mine <= p25 else 2 if mine <= p50 else 3 if mine <= p75 else 4
+    else:
+        quartile = 1 if mine >= p75 else 2 if mine >= p50 else 3 if mine >= p25 else 4
+    return ahead + 1, len(values), quartile
+
+
+def c1_rereferrals_2025() -> dict[str, float]:
+    rows = raw_rows("c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv")
+    return {r["old_la_code"]: number(r["rereferral_percent"]) for r in rows
+            if r["time_period"] == "2025" and r["geographic_level"] == "Local authority"
+            and number(r["rereferral_percent"]) is not None}
+
+
 _SPEC = re.compile(r'\}\)\((\{"\$schema".*?\}), \{"renderer"', re.DOTALL)
 
 
@@ -63,7 +83,9 @@ def spec_for(html: str, label: str) -> dict:
 
 
 def table_rows(html: str) -> dict[str, list[str]]:
-    """The summary table's rows: measure label -> the cells' text."""
+    """The summary table's rows: measure label -> the other cells' text (Good is, Year,
+    authority, Stat. neighbours, region, England, Compared to middle 50%, Rank, Quartile,
+    Release)."""
     body = html[html.index('<table class="csc-pub-summary">'):]
     body = body[:body.index("</table>")]
     rows = {}

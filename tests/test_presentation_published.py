@@ -12,7 +12,7 @@ import pytest
 from csc_workbench.config import dfe_dir
 from csc_workbench.errors import ConfigError
 from csc_workbench.presentation import published as P
-from published_helpers import number, raw_rows, reference_warehouse
+from published_helpers import c1_rereferrals_2025, hand_rank, number, raw_rows, reference_warehouse
 
 
 @pytest.fixture(scope="module")
@@ -96,27 +96,8 @@ def test_not_available_shows_dfe_symbol(sefton):
 # --------------------------------------------------------------------------------------------
 # Ranks and quartiles, checked by hand from the raw files
 # --------------------------------------------------------------------------------------------
-def _hand_rank(values: dict[str, float], code: str, low_is_good: bool) -> tuple[int, int, int]:
-    """rank (1 = best, ties share), number ranked, quartile (1 = best), computed here."""
-    mine = values[code]
-    ahead = sum(1 for v in values.values() if (v < mine if low_is_good else v > mine))
-    p25, p50, p75 = statistics.quantiles(list(values.values()), n=4, method="inclusive")
-    if low_is_good:
-        quartile = 1 if mine <= p25 else 2 if mine <= p50 else 3 if mine <= p75 else 4
-    else:
-        quartile = 1 if mine >= p75 else 2 if mine >= p50 else 3 if mine >= p25 else 4
-    return ahead + 1, len(values), quartile
-
-
-def _c1_rereferrals_2025() -> dict[str, float]:
-    rows = raw_rows("c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv")
-    return {r["old_la_code"]: number(r["rereferral_percent"]) for r in rows
-            if r["time_period"] == "2025" and r["geographic_level"] == "Local authority"
-            and number(r["rereferral_percent"]) is not None}
-
-
 def test_rank_and_quartile_low_is_good_by_hand(sefton):
-    rank, n, quartile = _hand_rank(_c1_rereferrals_2025(), "343", low_is_good=True)
+    rank, n, quartile = hand_rank(c1_rereferrals_2025(), "343", low_is_good=True)
     row = _row(sefton, "rereferral_pct")
     assert (row["rank"], row["n_ranked"], row["quartile"]) == (rank, n, quartile)
     shown = P.summary_frame(sefton).set_index("Measure").loc["Re-referrals within 12 months"]
@@ -130,7 +111,7 @@ def test_rank_and_quartile_high_is_good_by_hand(sefton):
     values = {r["la_number"]: number(r["value"]) for r in rows
               if r["measure_short"] == "CP_conf_15days" and r["years"] == "2025"
               and int(r["la_number"]) < 970 and number(r["value"]) is not None}
-    rank, n, quartile = _hand_rank(values, "343", low_is_good=False)
+    rank, n, quartile = hand_rank(values, "343", low_is_good=False)
     row = _row(sefton, "icpc_15wd_pct")
     assert (row["rank"], row["n_ranked"], row["quartile"]) == (rank, n, quartile)
     assert row["mid50_judgement"] == "better"
@@ -170,7 +151,7 @@ def test_neighbours_worth_a_visit_by_hand(sefton):
     sn = next(r for r in raw_rows("sn_model_2025_wide.csv") if r["old_la_code"] == "343")
     neighbours = [sn[f"SN_{i}"] for i in range(1, 11)]
     names = {r["old_la_code"]: r["la_name"] for r in raw_rows("la_reference_2024_from_dfe_population_file.csv")}
-    values = _c1_rereferrals_2025()
+    values = c1_rereferrals_2025()
     p25, _, p75 = statistics.quantiles(list(values.values()), n=4, method="inclusive")
     gap = 0.5 * (p75 - p25)  # "markedly": at least half England's interquartile range ahead
     better = sorted((values[c], names[c]) for c in neighbours if values[c] <= values["343"] - gap)[:3]
