@@ -740,8 +740,8 @@ def _worth_a_visit(pack: PublishedPack, r: pd.Series) -> str:
     nb = _neighbours(pack, r["measure"])
     peers = nb[(nb["role"] == "neighbour") & (nb["status"] == "ok") & nb["value"].notna()]
     hidden = int(((nb["role"] == "neighbour") & (nb["status"] != "ok")).sum())
-    hidden_text = (f" ({hidden} neighbour{'s' if hidden != 1 else ''}' figures "
-                   f"{'are' if hidden != 1 else 'is'} suppressed or not published.)") if hidden else ""
+    hidden_text = ("" if not hidden else " (1 neighbour's figure is suppressed or not published.)" if hidden == 1
+                   else f" ({hidden} neighbours' figures are suppressed or not published.)")
     if peers.empty:
         return f"None of its statistical neighbours has a published figure.{hidden_text}" if hidden else ""
     if pol not in ("high", "low"):
@@ -1133,7 +1133,7 @@ values share a rank. Quartiles and the middle 50% use England's 25th and 75th pe
 with a published figure (Excel's QUARTILE.INC). Statistical neighbours: DfE's {_e(pack.sn_model)} model.
 Suppressed (<em>c</em>) and unpublished (<em>x</em>) figures are left out of every average, rank and
 quartile, and never shown as zero.</p>
-<p class="csc-pub-note">Files used:</p><ul class="csc-pub-note">{listed}</ul>
+<details class="csc-pub-def"><summary>DfE files used</summary><ul class="csc-pub-note">{listed}</ul></details>
 <p><strong>{_e(ATTRIBUTION)}</strong></p>"""
     return Html(text, ATTRIBUTION)
 
