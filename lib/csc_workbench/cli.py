@@ -118,7 +118,7 @@ def measures(
 
 @app.command()
 def run(
-    month: str = typer.Option(..., "--month", help="Month to report on (YYYY-MM)"),
+    month: Optional[str] = typer.Option(None, "--month", help="Month to report on (YYYY-MM)"),
     authorities: str = typer.Option("all", "--authorities", help="all, or authority codes separated by commas"),
     notebooks: Optional[str] = typer.Option(None, "--notebooks",
                                             help="Notebook names separated by commas (default: params/batch.yaml)"),
@@ -130,18 +130,28 @@ def run(
     params: Optional[Path] = typer.Option(None, "--params", help="Params file (default params/batch.yaml)"),
     notebook_dir: Optional[Path] = typer.Option(None, "--notebook-dir", help="Folder of notebook templates"),
     warehouse: Optional[Path] = WAREHOUSE_OPT,
+    published: bool = typer.Option(False, "--published",
+                                   help="Published-statistics packs for real authorities (DfE's data; no month)"),
+    year: Optional[int] = typer.Option(None, "--year", help="With --published: year ending 31 March (default latest)"),
+    release: str = typer.Option("latest", "--release", help="With --published: latest or first (as first published)"),
+    browser_check: bool = typer.Option(False, "--browser-check",
+                                       help="Open every page offline in Chromium afterwards and check it"),
 ) -> None:
-    """Run the monthly packs for every authority and publish them under OUTPUTS/MONTH."""
+    """Run the monthly packs for every authority and publish them under OUTPUTS/MONTH
+    (with --published: the published-statistics packs, under OUTPUTS/published/YEAR)."""
     from .packs.batch import run_batch
 
     names = [n.strip() for n in notebooks.split(",") if n.strip()] if notebooks else None
     result = run_batch(month, authorities, names, audience, workers, dask_address=dask, retry_failed=retry_failed,
                        outputs=outputs, warehouse=warehouse, params_file=params, notebook_dir=notebook_dir,
-                       progress=sys.stderr.isatty())
+                       progress=sys.stderr.isatty(), published=published, year=year, release=release,
+                       browser_check=browser_check)
     ok, failed = len(result.ok), len(result.failed)
     typer.echo(f"{ok} pack(s) published, {failed} failed" + (" (kept in failed/, not published)" if failed else ""))
     for r in result.failed:
         typer.echo(f"  failed: {r.key}: {r.error}  [{result.month_dir / r.error_file}]", err=True)
+    for r in result.browser_failed:
+        typer.echo(f"  browser check failed: {r.key}: {r.browser}", err=True)
     typer.echo(f"index: {result.index_path}")
     if result.exit_code:
         raise typer.Exit(result.exit_code)

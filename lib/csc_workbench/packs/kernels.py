@@ -40,6 +40,7 @@ KERNEL_PRELOAD = (
     "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "IPython.core.interactiveshell",
     "numpy", "pandas", "pyarrow", "duckdb", "altair", "jsonschema",
     "csc_workbench.model.warehouse", "csc_workbench.presentation.charts",
+    "csc_workbench.presentation.published",
 )
 _PRELOAD_SET = False
 
