@@ -146,23 +146,27 @@ def duration_bands(h: AssessmentHistory, win: Window) -> pd.DataFrame:
 
 
 def duration_distribution(h: AssessmentHistory, win: Window, bin_width: int = 1, cap: int = 65) -> pd.DataFrame:
-    """Assessments completed in the window by working days taken, in bins of
-    ``bin_width`` days from 0 (the last bin holds everything over ``cap``): wd_from,
-    wd_to (NaN for the open-ended last bin), label, assessments. Every bin is listed."""
-    if bin_width < 1 or cap < bin_width:
-        raise ValueError("bin_width must be at least 1 and no more than cap")
+    """Assessments completed in the window by working days taken: 0 (same day) on its
+    own, then bins of ``bin_width`` days from 1 (so 5-day bins 1-5, 6-10, ... line up with
+    the Southampton bands), the last bin everything over ``cap`` (a multiple of
+    ``bin_width``). Columns wd_from, wd_to (NaN for the last bin), label, band (the
+    Southampton band the bin falls in), assessments. Every bin is listed."""
+    if bin_width < 1 or cap < bin_width or cap % bin_width:
+        raise ValueError("bin_width must be at least 1 and cap a multiple of it")
     c = completed_in(h, win)
     wd = c["working_days"].to_numpy(dtype=float)
-    edges = np.arange(0, cap + 1, bin_width)
-    n_bins = len(edges)
-    idx = np.minimum((wd // bin_width).astype(np.int64), n_bins - 1) if len(wd) else np.zeros(0, np.int64)
-    over = wd > cap
-    idx[over] = n_bins  # a separate "over cap" bin
+    n_bins = 1 + cap // bin_width  # 0, then the bins up to cap
+    idx = np.where(wd <= 0, 0, 1 + (wd - 1) // bin_width).astype(np.int64)
+    idx[wd > cap] = n_bins
     counts = np.bincount(idx, minlength=n_bins + 1)
-    lo = np.append(edges, cap + 1).astype(float)
-    hi = np.append(np.minimum(edges + bin_width - 1, cap), np.nan).astype(float)
+    lo = np.concatenate([[0.0], 1.0 + bin_width * np.arange(n_bins - 1), [cap + 1.0]])
+    hi = np.concatenate([[0.0], bin_width * np.arange(1, n_bins, dtype=float), [np.nan]])
     labels = [f"{int(a)}" if a == b else f"{int(a)}-{int(b)}" for a, b in zip(lo[:-1], hi[:-1])] + [f"over {cap}"]
-    return pd.DataFrame({"wd_from": lo, "wd_to": hi, "label": labels, "assessments": counts.astype(np.int64)})
+    band = np.full(len(lo), BAND_LABELS[-1], dtype=object)
+    for b_lo, b_hi, label in reversed(am.DURATION_BANDS):
+        band[(lo >= b_lo) & (lo <= b_hi)] = label
+    return pd.DataFrame({"wd_from": lo, "wd_to": hi, "label": labels, "band": band,
+                         "assessments": counts.astype(np.int64)})
 
 
 def timeliness_by(h: AssessmentHistory, win: Window, by: str = "team") -> pd.DataFrame:
