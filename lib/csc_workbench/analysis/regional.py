@@ -234,8 +234,9 @@ def compare(tidy: pd.DataFrame, authorities: pd.DataFrame, run: list[str], month
         dfe_val = pd.Series(reg_dfe["value"].to_numpy(),
                             index=pd.MultiIndex.from_frame(reg_dfe[["measure", "code"]].astype("object")))
         values.loc[~synth, "region_value"] = dfe_val.reindex(region_key[~synth]).to_numpy()
-    values["vs_england"] = _versus(values["value"].where(values["status"] == "ok"), values["england_value"],
-                                   values["polarity"])
+    values["vs_england"] = pd.Series(_versus(values["value"].where(values["status"] == "ok"),
+                                             values["england_value"], values["polarity"]),
+                                     index=values.index, dtype=object)
     order = {m: i for i, m in enumerate(KEY_MEASURES)}
     values = values.assign(_o=values["measure"].map(order).fillna(len(order)))
     values = values.sort_values(["_o", "measure", "rank", "authority"], kind="stable").drop(columns="_o")
