@@ -121,8 +121,10 @@ def regional_measures(warehouse, authorities: list[str], month: str,
 class Comparison:
     """``values``: one row per measure and run authority (authority, la_name, region_code,
     region_name, measure, title, unit, polarity, period_type, numerator, denominator,
-    value, status, rank, n_ranked, region_value, england_value, vs_england). ``lines``: one
-    row per measure and benchmark line (measure, line, code, name, value, source)."""
+    value, status, rank, n_ranked, region_value, region_numerator, england_value,
+    england_numerator, vs_england). ``lines``: one row per measure and benchmark line
+    (measure, line, code, name, value, numerator, denominator (pooled lines only), source,
+    authorities)."""
 
     values: pd.DataFrame
     lines: pd.DataFrame
@@ -139,7 +141,7 @@ def pooled_lines(tidy: pd.DataFrame, authorities: pd.DataFrame) -> pd.DataFrame:
                    how="left")
     t = t[t["is_synthetic"].fillna(False).astype(bool) & (t["status"] == "ok") & (t["denominator"] > 0)
           & t["numerator"].notna()]
-    cols = ["measure", "line", "code", "name", "value", "source", "authorities"]
+    cols = ["measure", "line", "code", "name", "value", "numerator", "denominator", "source", "authorities"]
     if not len(t):
         return pd.DataFrame(columns=cols)
     parts = []
@@ -152,6 +154,7 @@ def pooled_lines(tidy: pd.DataFrame, authorities: pd.DataFrame) -> pd.DataFrame:
             g = g.rename(columns={"region_code": "code", "region_name": "name"})
         scale = g["measure"].map(lambda m: _SCALE.get(cat[m].unit, 1.0))
         g["value"] = g["num"] / g["den"] * scale
+        g = g.rename(columns={"num": "numerator", "den": "denominator"})
         g["line"] = line
         g["source"] = "pooled from the fictional authorities in the warehouse"
         parts.append(g[cols])
@@ -164,7 +167,7 @@ def dfe_lines(reference: dict[str, pd.DataFrame], codes: list[str], measures) ->
     name, value, source ('DfE <year>'), authorities (NaN)."""
     from ..reference import benchmark_summary
 
-    cols = ["measure", "line", "code", "name", "value", "source", "authorities"]
+    cols = ["measure", "line", "code", "name", "value", "numerator", "denominator", "source", "authorities"]
     parts = []
     auth = reference["ref_authorities"]
     names = dict(zip(auth["region_code"], auth["region_name"])) if "region_name" in auth.columns else {}
@@ -175,10 +178,11 @@ def dfe_lines(reference: dict[str, pd.DataFrame], codes: list[str], measures) ->
         year = s["year"].astype("Int64").astype("str")
         parts.append(pd.DataFrame({"measure": s["measure"], "line": "region", "code": s["region_code"],
                                    "name": s["region_code"].map(names), "value": s["region"],
-                                   "source": "DfE " + year, "authorities": np.nan}))
+                                   "source": "DfE " + year, "authorities": np.nan, "numerator": np.nan,
+                                   "denominator": np.nan}))
         parts.append(pd.DataFrame({"measure": s["measure"], "line": "england", "code": "ENGLAND",
                                    "name": "England", "value": s["england"], "source": "DfE " + year,
-                                   "authorities": np.nan}))
+                                   "authorities": np.nan, "numerator": np.nan, "denominator": np.nan}))
     if not parts:
         return pd.DataFrame(columns=cols)
     out = pd.concat(parts, ignore_index=True)
@@ -186,8 +190,9 @@ def dfe_lines(reference: dict[str, pd.DataFrame], codes: list[str], measures) ->
     return out.drop_duplicates(["measure", "line", "code"]).reset_index(drop=True)[cols]
 
 
-def _rank(values: pd.DataFrame) -> pd.DataFrame:
-    """rank (1 = best by polarity, ties share the best) and n_ranked per measure."""
+def rank_values(values: pd.DataFrame) -> pd.DataFrame:
+    """rank (1 = best by polarity, ties share the best) and n_ranked per measure, over the
+    rows with status ok and a value."""
     v = values["value"].where(values["status"] == "ok")
     low = (values["polarity"] == "low").to_numpy()
     key = np.where(low, v, -v)
@@ -208,7 +213,7 @@ def compare(tidy: pd.DataFrame, authorities: pd.DataFrame, run: list[str], month
     values["title"] = values["measure"].map(lambda m: cat[m].title)
     values["unit"] = values["measure"].map(lambda m: cat[m].unit)
     values["polarity"] = values["measure"].map(lambda m: cat[m].polarity)
-    values = _rank(values.reset_index(drop=True))
+    values = rank_values(values.reset_index(drop=True))
 
     lines = pooled_lines(tidy, auth)
     real = [c for c in run if not bool(auth.set_index("authority")["is_synthetic"].get(c, False))]
@@ -225,7 +230,11 @@ def compare(tidy: pd.DataFrame, authorities: pd.DataFrame, run: list[str], month
     region_val = pd.Series(reg_pooled["value"].to_numpy(),
                            index=pd.MultiIndex.from_frame(reg_pooled[["measure", "code"]].astype("object")))
     values["region_value"] = region_val.reindex(region_key).to_numpy()
+    region_num = pd.Series(reg_pooled["numerator"].to_numpy(dtype=float), index=region_val.index)
+    values["region_numerator"] = region_num.reindex(region_key).to_numpy()
     eng_pooled = eng[eng["code"] == "SYNTHETIC-ENGLAND"].set_index("measure")["value"]
+    eng_num = eng[eng["code"] == "SYNTHETIC-ENGLAND"].set_index("measure")["numerator"].astype(float)
+    values["england_numerator"] = np.where(synth, values["measure"].map(eng_num), np.nan)
     eng_dfe = eng[eng["code"] == "ENGLAND"].drop_duplicates("measure").set_index("measure")["value"]
     values["england_value"] = np.where(synth, values["measure"].map(eng_pooled),
                                        values["measure"].map(eng_dfe))

@@ -173,8 +173,11 @@ class RepeatCPDeepDive:
                 first += f", {verb} in the previous 12 months" + (f": {judgement}" if judgement else "")
         first += "."
         paras.append(first)
-        paras.append(f"{count_text(s['repeat_2y'], a).capitalize()} ({pct_text(s['pct_2y'], s['repeat_2y'], a)} of "
-                     f"plans started) followed a plan that had ended within the previous 2 years.")
+        if hidden(s["repeat_2y"], a):
+            paras.append("A small number (c) followed a plan that had ended within the previous 2 years.")
+        else:
+            paras.append(f"{count_text(s['repeat_2y'], a)} ({pct_text(s['pct_2y'], s['repeat_2y'], a)} of plans "
+                         f"started) followed a plan that had ended within the previous 2 years.")
         target = _target_sentence(self.targets, "cpp_repeat_pct", s["pct_ever"] if not hidden(s["repeat_ever"], a)
                                   else np.nan, "repeat plans (rolling 12 months)")
         if target:
@@ -345,10 +348,11 @@ class RepeatCPDeepDive:
                                    for v, s in zip(t["repeat_ever"], t["suppressed"])],
                      starts_text=[count_text(v, self.audience) for v in t["starts"]])
         t["month_label"] = t["period_end"].dt.strftime("%b %y")
+        t = t[["month_label", "repeat_ever", "label", "repeats_text", "starts_text", "suppressed"]]
         x = alt.X("month_label:N", sort=list(t["month_label"]), title=None, axis=alt.Axis(labelAngle=0))
         bars = alt.Chart(t).mark_bar(color=AF_DARK_BLUE).encode(
             x=x, y=alt.Y("repeat_ever:Q", title="Repeat plans started"),
-            tooltip=[alt.Tooltip("period_end:T", title="Month", format="%B %Y"),
+            tooltip=[alt.Tooltip("month_label:N", title="Month"),
                      alt.Tooltip("repeats_text:N", title="Repeat plans"), alt.Tooltip("starts_text:N", title="All plans")])
         marks = alt.Chart(t[t["suppressed"]]).mark_text(dy=-6, fontSize=11, color=AF_DARK_GREY).encode(
             x=x, y=alt.value(258), text="label:N")
@@ -373,7 +377,7 @@ class RepeatCPDeepDive:
                 title = "Most children with a dated earlier plan returned 2 years or more after it ended"
         colour = np.where(g["band"].isin([rc.NOT_IN_DATA]), LIGHT_GREY,
                           np.where(g["band"] == rc.OVER_2_YEARS, AF_TURQUOISE, AF_DARK_BLUE))
-        g = g.assign(colour=colour, shown=g["plans"].fillna(0.0))
+        g = g.assign(colour=colour, shown=g["plans"].fillna(0.0))[["band", "plans", "shown", "text", "colour"]]
         y = alt.Y("band:N", sort=list(rc.GAP_ORDER), title=None, axis=alt.Axis(labelLimit=220))
         bars = alt.Chart(g).mark_bar().encode(
             x=alt.X("shown:Q", title="Repeat plans"), y=y, color=alt.Color("colour:N", scale=None),
@@ -437,7 +441,7 @@ class RepeatCPDeepDive:
         t = self.by_team()
         t = t[t["starts"] > 0]
         t = suppress_frame(t, a, counts=("repeat_ever",), shares={"pct_ever": "repeat_ever"})
-        t["text"] = [("c" if s else f"{p:.1f}% ({count_text(n, 'internal')} of {count_text(m, 'internal')})")
+        t["text"] = [("c" if s else f"{p:.1f}% ({count_text(n, 'internal')} of {count_text(m, a)})")
                      for p, n, m, s in zip(t["pct_ever"].fillna(0), t["repeat_ever"].fillna(0), t["starts"], t["suppressed"])]
         t = t.assign(shown=t["pct_ever"].fillna(0.0)).sort_values(["suppressed", "shown"], ascending=[True, False])
         overall = self.summary["pct_ever"]
@@ -447,6 +451,7 @@ class RepeatCPDeepDive:
             top = ranked.iloc[0]
             title = f"{top['team']} had the highest share of repeat plans ({top['pct_ever']:.1f}%)"
         y = alt.Y("team:N", sort=list(t["team"]), title=None, axis=alt.Axis(labelLimit=220))
+        t = t[["team", "shown", "text"]]  # only what is drawn goes into the page
         bars = alt.Chart(t).mark_bar(color=AF_DARK_BLUE).encode(
             x=alt.X("shown:Q", title="% of plans started that were repeats"), y=y,
             tooltip=[alt.Tooltip("team:N", title="Team"), alt.Tooltip("text:N", title="Repeat plans")])
@@ -656,6 +661,7 @@ class AssessmentTimelinessDeepDive:
         d = at.duration_distribution(self.history, self.year, bin_width=5, cap=65)
         d = suppress_frame(d, a, counts=("assessments",))
         d["text"] = [("c" if s else count_text(v, "internal")) for v, s in zip(d["assessments"].fillna(0), d["suppressed"])]
+        d = d[["label", "band", "assessments", "text"]]
         s = self.summary
         title = "How long assessments took"
         if s["completed"] and not hidden(s["over_45"], a):
@@ -699,6 +705,7 @@ class AssessmentTimelinessDeepDive:
         order = list(at.BAND_LABELS)
         b["order"] = b["band"].map({k: i for i, k in enumerate(order)})
         b["month_label"] = b["period_end"].dt.strftime("%b %y")
+        b = b[["month_label", "band", "pct", "text", "order"]]
         chart = alt.Chart(b).mark_bar().encode(
             x=alt.X("month_label:N", sort=list(dict.fromkeys(b["month_label"])), title=None,
                     axis=alt.Axis(labelAngle=0)),
@@ -706,7 +713,7 @@ class AssessmentTimelinessDeepDive:
             color=alt.Color("band:N", scale=alt.Scale(domain=order, range=[BAND_COLOURS[k] for k in order]),
                             legend=alt.Legend(title="Working days", orient="top")),
             order=alt.Order("order:Q"),
-            tooltip=[alt.Tooltip("period_end:T", title="Month", format="%B %Y"), alt.Tooltip("band:N", title="Band"),
+            tooltip=[alt.Tooltip("month_label:N", title="Month"), alt.Tooltip("band:N", title="Band"),
                      alt.Tooltip("text:N", title="% of completed")])
         return chart.properties(width=WIDTH, height=260, title=alt.TitleParams(title, subtitle=[
             "Assessments completed each month by working days taken (Southampton's bands)."]))
@@ -718,7 +725,7 @@ class AssessmentTimelinessDeepDive:
         a = self.audience
         t = self.by_team()
         t = suppress_frame(t, a, counts=("within_45",), shares={"pct_45": "within_45"})
-        t["text"] = [("c" if s else f"{p:.1f}% of {count_text(n, 'internal')}")
+        t["text"] = [("c" if s else f"{p:.1f}% of {count_text(n, a)}")
                      for p, n, s in zip(t["pct_45"].fillna(0), t["completed"], t["suppressed"])]
         t = t.assign(shown=t["pct_45"].fillna(0.0)).sort_values(["suppressed", "shown"], ascending=[True, True])
         ranked = t[(t["completed"] >= MIN_FOR_COMPARISON) & ~t["suppressed"]]
@@ -727,6 +734,7 @@ class AssessmentTimelinessDeepDive:
             low = ranked.iloc[0]
             title = f"{low['team']} completed the smallest share of assessments in time ({low['pct_45']:.1f}%)"
         y = alt.Y("team:N", sort=list(t["team"]), title=None, axis=alt.Axis(labelLimit=220))
+        t = t[["team", "shown", "text"]]  # only what is drawn goes into the page
         bars = alt.Chart(t).mark_bar(color=AF_DARK_BLUE).encode(
             x=alt.X("shown:Q", title="% within 45 working days", scale=alt.Scale(domain=[0, 100])), y=y,
             tooltip=[alt.Tooltip("team:N", title="Team"), alt.Tooltip("text:N", title="Within 45 working days")])
@@ -779,6 +787,8 @@ class AssessmentTimelinessDeepDive:
         x = alt.X("month_name:N", sort=list(at.MONTH_ORDER), title=None, axis=alt.Axis(labelAngle=0))
         y = alt.Y("pct_45:Q", title="% within 45 working days", scale=alt.Scale(zero=False))
         d = s.dropna(subset=["pct_45"])
+        d = d.assign(completed_text=[count_text(n, a) for n in d["completed"]])[
+            ["year", "month_name", "month_pos", "pct_45", "completed_text"]]
         base = alt.Chart(d)
         last = d.sort_values("month_pos").groupby("year").tail(1)
         return alt.layer(
@@ -787,7 +797,7 @@ class AssessmentTimelinessDeepDive:
                 x=x, y=y, color=colour,
                 tooltip=[alt.Tooltip("year:N", title="Year"), alt.Tooltip("month_name:N", title="Month"),
                          alt.Tooltip("pct_45:Q", title="% within 45", format=".1f"),
-                         alt.Tooltip("completed:Q", title="Completed", format=",")]),
+                         alt.Tooltip("completed_text:N", title="Completed")]),
             alt.Chart(last).mark_text(align="left", dx=6, fontSize=11, fontWeight="bold").encode(
                 x=x, y=y, text="year:N", color=colour),
         ).properties(width=WIDTH, height=260, title=alt.TitleParams(title, subtitle=[
@@ -820,6 +830,7 @@ class AssessmentTimelinessDeepDive:
         long["status"] = long["status"].map({"overdue": "Overdue", "at_risk": "At risk"})
         long = suppress_frame(long, a, counts=("n",))
         long["text"] = ["c" if s else count_text(v, "internal") for v, s in zip(long["n"].fillna(0), long["suppressed"])]
+        long = long[["team", "status", "n", "text"]]
         total = long.groupby("team")["n"].sum().sort_values(ascending=False)
         title = "Open assessments at risk of passing 45 working days"
         if len(total) and total.iloc[0] > 0:
@@ -856,7 +867,7 @@ class AssessmentTimelinessDeepDive:
         bands = suppress_frame(bands, a, counts=("assessments",), shares={"pct": "assessments"})
         bands["text"] = [("c" if s else f"{count_text(v, 'internal')} ({p:.1f}%)")
                          for v, p, s in zip(bands["assessments"].fillna(0), bands["pct"].fillna(0), bands["suppressed"])]
-        bands = bands.assign(shown=bands["assessments"].fillna(0.0))
+        bands = bands.assign(shown=bands["assessments"].fillna(0.0))[["band", "assessments", "shown", "text"]]
         title = "Working days from referral to assessment start"
         if r["linked"] and not hidden(r["linked"], a):
             title = (f"Half of assessments started within {number_text(r['median_wd'], r['linked'], a)} working "

@@ -55,8 +55,19 @@ class RegionalComparisonPage:
             small = is_small(v["numerator"].to_numpy()) if len(v) else np.zeros(0, bool)
             shown = shown.where(~small)
             v = v.assign(suppressed=small)
+            # Ranks among the values shown: a hidden value must not show through its place.
+            ranked = rg.rank_values(v.assign(value=shown, status=np.where(shown.notna(), "ok", "suppressed")))
+            v = v.assign(rank=ranked["rank"], n_ranked=ranked["n_ranked"])
         else:
             v = v.assign(suppressed=False)
+        lines = self.comparison.lines
+        if self.audience == "shared":
+            # A pooled line built on 1 to 5 children (a region of one small authority) is
+            # suppressed like the authority's own value.
+            for col, num in (("region_value", "region_numerator"), ("england_value", "england_numerator")):
+                v[col] = v[col].where(~is_small(v[num].to_numpy()) if len(v) else True)
+            lines = lines[~is_small(lines["numerator"].to_numpy())] if len(lines) else lines
+        self.lines = lines
         self.values = v.assign(shown=shown)
         self.values["display"] = [format_value(x, u, "suppressed" if s else ("ok" if pd.notna(x) else "not_available"))
                                   for x, u, s in zip(self.values["shown"], self.values["unit"],
@@ -90,8 +101,8 @@ class RegionalComparisonPage:
             r = evaluate_rag(v.loc[sel, "measure"].to_numpy(), v.loc[sel, "shown"].to_numpy(), t)
             rag.loc[sel, "rag"] = r["rag"].to_numpy()
             rag.loc[sel, "rag_label"] = r["rag_label"].fillna("").to_numpy()
-        self.values["rag"] = rag["rag"].to_numpy()
-        self.values["rag_label"] = rag["rag_label"].to_numpy()
+        self.values["rag"] = pd.Series(rag["rag"].to_numpy(), index=v.index, dtype=object)
+        self.values["rag_label"] = pd.Series(rag["rag_label"].to_numpy(), index=v.index, dtype=object)
 
     # ---- text ------------------------------------------------------------------------
     @property
@@ -189,6 +200,10 @@ class RegionalComparisonPage:
         else:
             title = first["title"]
         y = alt.Y("la_name:N", sort=order, title=None, axis=alt.Axis(labelLimit=160))
+        regions = set(v["region_code"].dropna())
+        suppressed_any = bool(v["suppressed"].any())
+        n_rows = len(v)
+        v = v[["la_name", "bar", "label", "rank"]]  # only what is drawn goes into the page
         bars = alt.Chart(v).mark_bar(color=AF_DARK_BLUE, height=16).encode(
             x=alt.X("bar:Q", title=f"{first['title']} ({PERIOD_WORDS.get(first['period_type'], '')})",
                     axis=alt.Axis(format=",.0f")),
@@ -196,9 +211,8 @@ class RegionalComparisonPage:
                           alt.Tooltip("rank:Q", title="Rank")])
         labels = alt.Chart(v).mark_text(align="left", dx=4, fontSize=11).encode(x="bar:Q", y=y, text="label:N")
         layers = [bars, labels]
-        lines = self.comparison.lines
+        lines = self.lines
         lines = lines[(lines["measure"] == measure) & lines["value"].notna()]
-        regions = set(v["region_code"].dropna())
         lines = lines[(lines["line"] == "england") | lines["code"].isin(regions)]
         if not self._pooled():
             lines = lines[lines["source"].str.startswith("DfE")]
@@ -225,9 +239,9 @@ class RegionalComparisonPage:
                     fontWeight="bold").encode(x="v:Q", y=alt.value(0), text="label:N", color=colour))
         sub = [f"{SUBTITLE_PERIOD.get(first['period_type'], '{m}').format(m=self.month_label)} "
                f"{POLARITY_WORDS.get(pol, '')}"]
-        if self.audience == "shared" and v["suppressed"].any():
+        if self.audience == "shared" and suppressed_any:
             sub.append("c: built on 1 to 5 children, not shown.")
-        height = max(60, 24 * len(v))
+        height = max(60, 24 * n_rows)
         return alt.layer(*layers).properties(
             width=WIDTH, height=height,
             title=alt.TitleParams(title, subtitle=sub, offset=16 + 13 * max(len(shown_lines) - 1, 0)))
@@ -267,11 +281,12 @@ class RegionalComparisonPage:
                     if style:
                         styles[(i, j)] = style
                 row.append("\n".join(bits))
-            reg = g["region_value"].dropna()
-            row.append(format_value(reg.iloc[0], first["unit"]) if len(reg) and g["region_code"].nunique() == 1
-                       else "n/a")
-            eng = g["england_value"].dropna()
-            row.append(format_value(eng.iloc[0], first["unit"]) if len(eng) else "n/a")
+            for col in ("region", "england"):
+                val = g[f"{col}_value"].dropna()
+                one = col == "england" or g["region_code"].nunique() == 1
+                hid = self.audience == "shared" and bool(is_small(g[f"{col}_numerator"].to_numpy()).any())
+                row.append("c" if hid and one else format_value(val.iloc[0], first["unit"]) if len(val) and one
+                           else "n/a")
             rows.append(row)
         note = ("Rank: 1st is best by polarity (highest first where neither is better). RAG words: against each "
                 "authority's own targets (params/targets), where it has one for the measure.")
