@@ -95,3 +95,26 @@ def test_regional_measures_rejects_bad_input(tmp_path):
         rg.regional_measures(tmp_path / "w.duckdb", [], "2025-06")
     with pytest.raises(ConfigError):
         rg.regional_measures(tmp_path / "w.duckdb", ["A"], "2025-06", measures=("no_such_measure",))
+
+
+def test_real_authorities_get_dfe_region_and_england(dfe_dir):
+    """A real authority (Sefton, 343, North West) is compared with DfE's published figures:
+    England 2024-25 assessments within 45 working days 85.7%, ICPCs within 15 working days
+    81.4%, second or subsequent plans 24.5% (the reference README's known checks)."""
+    from reference_data import built
+
+    ref, _ = built(dfe_dir)
+    auth = pd.DataFrame({"authority": ["343"], "la_name": ["Sefton"], "region_code": ["E12000002"],
+                         "region_name": ["North West"], "is_synthetic": [False]})
+    tidy = _tidy([("343", "assessment_45wd_pct", "rolling_12m", 800, 1000, 80.0),
+                  ("343", "icpc_15wd_pct", "rolling_12m", 90, 100, 90.0),
+                  ("343", "cpp_repeat_pct", "rolling_12m", 50, 200, 25.0)])
+    c = rg.compare(tidy, auth, ["343"], "2025-06", reference=ref)
+    v = c.values.set_index("measure")
+    assert v.loc["assessment_45wd_pct", "england_value"] == pytest.approx(85.7)
+    assert v.loc["icpc_15wd_pct", "england_value"] == pytest.approx(81.4)
+    assert v.loc["cpp_repeat_pct", "england_value"] == pytest.approx(24.5)
+    assert v["region_value"].notna().all()  # North West's published values
+    assert v.loc["assessment_45wd_pct", "vs_england"] == "worse" and v.loc["icpc_15wd_pct", "vs_england"] == "better"
+    sources = set(c.lines["source"])
+    assert sources == {"DfE 2024-25"}  # nothing pooled: no fictional authority in the run

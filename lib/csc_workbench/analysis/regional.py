@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..calendar import parse_month
+from ..calendar import financial_year_label, parse_month
 from ..errors import ConfigError
 from ..measures import catalogue as measure_catalogue
 from ..measures import compute_measures
@@ -164,7 +164,7 @@ def pooled_lines(tidy: pd.DataFrame, authorities: pd.DataFrame) -> pd.DataFrame:
 def dfe_lines(reference: dict[str, pd.DataFrame], codes: list[str], measures) -> pd.DataFrame:
     """DfE's published region and England values (latest year per measure) for the real
     authorities ``codes``: measure, line, code (the authority's region code or ENGLAND),
-    name, value, source ('DfE <year>'), authorities (NaN)."""
+    name, value, source ('DfE 2024-25': the latest year ending 31 March), authorities (NaN)."""
     from ..reference import benchmark_summary
 
     cols = ["measure", "line", "code", "name", "value", "numerator", "denominator", "source", "authorities"]
@@ -175,7 +175,7 @@ def dfe_lines(reference: dict[str, pd.DataFrame], codes: list[str], measures) ->
         s = benchmark_summary(reference["ref_benchmarks"], reference.get("ref_stat_neighbours"), auth, code,
                               measures=reference.get("ref_measures"))
         s = s[s["measure"].isin(list(measures))]
-        year = s["year"].astype("Int64").astype("str")
+        year = s["year"].map(lambda y: financial_year_label(int(y)) if pd.notna(y) else "")
         parts.append(pd.DataFrame({"measure": s["measure"], "line": "region", "code": s["region_code"],
                                    "name": s["region_code"].map(names), "value": s["region"],
                                    "source": "DfE " + year, "authorities": np.nan, "numerator": np.nan,

@@ -492,7 +492,7 @@ class RepeatCPDeepDive:
                      initial=c["initial_category"].map(rc.CATEGORY_LABELS),
                      previous=c["prev_category"].map(rc.CATEGORY_LABELS),
                      group=c["sibling_group"].map(lambda g: str(g) if g else ""),
-                     band=c["gap_band"].astype("object"))
+                     band=c["gap_band"].astype("object").replace({rc.NOT_IN_DATA: "only a count recorded"}))
         return table(c, [
             Column("child_id", "Child"), Column("start", "Plan start", "date"), Column("end", "Plan end", "date"),
             Column("initial", "Category", "text"), Column("prev_start", "Previous plan start", "date"),

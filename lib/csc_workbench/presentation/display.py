@@ -115,6 +115,7 @@ class HtmlTable:
     note: str = ""
     text_columns: tuple[int, ...] = ()
     cell_styles: dict = field(default_factory=dict)  # (row, col) -> inline CSS
+    nowrap_columns: tuple[int, ...] = ()  # dates: "3 Jun 2025" on one line
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -133,6 +134,8 @@ class HtmlTable:
             cells = []
             for j, value in enumerate(row):
                 style = self.cell_styles.get((i, j))
+                if j in self.nowrap_columns:
+                    style = (style or "") + "white-space:nowrap;"
                 attr = f' style="{e(style)}"' if style else ""
                 text = e(str(value)).replace("\n", "<br>")
                 if j == 0:
@@ -194,7 +197,8 @@ def table(frame: pd.DataFrame, columns: Iterable[Column], audience: str, caption
     text_cols = tuple(j for j, c in enumerate(columns) if c.kind in ("text", "date") and j > 0)
     cells = [format_column(frame, c, audience) for c in columns]
     rows = np.column_stack(cells).tolist() if len(frame) else []
-    return HtmlTable([c.header for c in columns], rows, caption, note, text_cols)
+    dates = tuple(j for j, c in enumerate(columns) if c.kind == "date")
+    return HtmlTable([c.header for c in columns], rows, caption, note, text_cols, nowrap_columns=dates)
 
 
 def suppress_frame(frame: pd.DataFrame, audience: str, counts: Sequence[str] = (),

@@ -226,6 +226,8 @@ class RegionalComparisonPage:
             if same and shown_lines:  # one line: the region is the whole of (fictional) England
                 shown_lines[0]["label"] = f"{name} and England {format_value(ln['value'], unit)}"
                 continue
+            if str(ln["source"]).startswith("DfE"):
+                name += f" ({str(ln['source'])[4:]})"
             shown_lines.append({"v": float(ln["value"]), "label": f"{name} {format_value(ln['value'], unit)}",
                                 "colour": AF_ORANGE if ln["line"] == "england" else AF_TURQUOISE})
         if shown_lines:
