@@ -222,3 +222,14 @@ def test_regional_page_suppresses_and_rates():
     internal = RegionalComparisonPage(comparison, "internal", {})
     assert internal.values.set_index(["measure", "authority"]).loc[("cpp_repeat_pct", "C"), "display"] == "10.0%"
     assert "best Coldmere (10.0%)" in internal.headline().text()
+
+
+def test_regional_table_merges_region_and_england_when_they_are_one():
+    one_region = AUTH.assign(region_code="R1", region_name="North")
+    page = RegionalComparisonPage(rg.compare(TIDY, one_region, ["A", "B", "C"], "2025-06"), "internal", {})
+    t = page.table().frame()
+    assert list(t.columns)[-1] == "Region and England" and "England" not in list(t.columns)[:-1]
+    row = t[t["Measure"].str.startswith("Assessments completed within 45")].iloc[0]
+    assert row["Region and England"] == "77.5%"  # 155 / 200
+    title = page.ranked_chart("cla_rate").title.text
+    assert title == "Brookvale has the highest rate of children looked after (60.0 per 10,000 children)"

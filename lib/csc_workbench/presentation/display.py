@@ -116,6 +116,7 @@ class HtmlTable:
     text_columns: tuple[int, ...] = ()
     cell_styles: dict = field(default_factory=dict)  # (row, col) -> inline CSS
     nowrap_columns: tuple[int, ...] = ()  # dates: "3 Jun 2025" on one line
+    compact: bool = False  # smaller type for a wide table (many authorities side by side)
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -125,7 +126,7 @@ class HtmlTable:
 
     def _repr_html_(self) -> str:
         e = html.escape
-        out = ['<table class="csc-table">']
+        out = ['<table class="csc-table" style="font-size:0.8rem">' if self.compact else '<table class="csc-table">']
         if self.caption:
             out.append(f"<caption>{e(self.caption)}</caption>")
         out.append("<thead><tr>" + "".join(f'<th scope="col">{e(str(h))}</th>' for h in self.header) + "</tr></thead>")
@@ -139,6 +140,8 @@ class HtmlTable:
                 attr = f' style="{e(style)}"' if style else ""
                 text = e(str(value)).replace("\n", "<br>")
                 if j == 0:
+                    if self.compact:
+                        attr = f' style="min-width:12em;{e(style or "")}"'
                     cells.append(f'<th scope="row"{attr}>{text}</th>')
                 elif j in self.text_columns:
                     cells.append(f'<td class="csc-text"{attr}>{text}</td>')

@@ -25,6 +25,11 @@ from .display import HtmlTable, Prose, hidden, is_small, rag_style
 
 WIDTH = 520
 PERIOD_WORDS = {"rolling_12m": "rolling 12 months", "snapshot": "at the month end"}
+SHORT_PERIOD = {"rolling_12m": "12 months", "snapshot": "month end"}
+SHORT_POLARITY = {"high": "higher is better", "low": "lower is better", "none": "no better direction",
+                  "range": "best in a range"}
+# RAG words short enough for a table of many authorities (never the colour alone).
+SHORT_RAG = {"green": "on target", "amber": "near target", "red": "off target"}
 SUBTITLE_PERIOD = {"rolling_12m": "The 12 months to {m}.", "snapshot": "At the end of {m}."}
 POLARITY_WORDS = {"high": "Higher is better.", "low": "Lower is better.", "none": "Neither higher nor lower is better.",
                   "range": "Best within a range."}
@@ -193,10 +198,16 @@ class RegionalComparisonPage:
         order = list(v["la_name"])
         ranked = v[v["shown"].notna()]
         title_m = _lower_first(first["title"])
+        per = " per 10,000 children"
         if len(ranked) >= 2:
             top = ranked.iloc[0]
-            title = (f"{top['la_name']} has the best figure for {title_m} ({top['display']})" if pol in ("high", "low")
-                     else f"{top['la_name']} has the highest {title_m} ({top['display']})")
+            if pol in ("high", "low"):
+                title = f"{top['la_name']} has the best figure for {title_m} ({top['display']})"
+            elif unit == "rate" and first["title"].endswith(per):
+                title = (f"{top['la_name']} has the highest rate of {_lower_first(first['title'][:-len(per)])} "
+                         f"({top['display']}{per})")
+            else:
+                title = f"{top['la_name']} has the highest {title_m} ({top['display']})"
         else:
             title = first["title"]
         y = alt.Y("la_name:N", sort=order, title=None, axis=alt.Axis(labelLimit=160))
@@ -261,14 +272,20 @@ class RegionalComparisonPage:
         RAG rating in words (and a pale fill)."""
         v = self.values
         codes = self.comparison.authorities
-        header = ["Measure", *[self.names.get(c, c) for c in codes], "Region", "England"]
+        # One column when the region is the whole of (fictional) England: the same figures twice
+        # would only push the table off the page.
+        same = bool(len(v)) and np.allclose(v["region_value"].to_numpy(dtype=float),
+                                            v["england_value"].to_numpy(dtype=float), equal_nan=True)
+        lines = ("region",) if same else ("region", "england")
+        header = ["Measure", *[self.names.get(c, c) for c in codes],
+                  *(["Region and England"] if same else ["Region", "England"])]
         rows, styles = [], {}
         n = v.groupby("measure")["n_ranked"].max()
         for i, (m, g) in enumerate(v.groupby("measure", sort=False)):  # twelve measures
             g = g.set_index("authority")
             first = g.iloc[0]
-            row = [f"{first['title']}\n{PERIOD_WORDS.get(first['period_type'], '')}; "
-                   f"{POLARITY_WORDS.get(first['polarity'], '').lower().rstrip('.')}"]
+            row = [f"{first['title']}\n{SHORT_PERIOD.get(first['period_type'], '')} · "
+                   f"{SHORT_POLARITY.get(first['polarity'], '')}"]
             for j, c in enumerate(codes, start=1):
                 if c not in g.index:
                     row.append("n/a")
@@ -278,24 +295,26 @@ class RegionalComparisonPage:
                 if pd.notna(r["shown"]) and pd.notna(r["rank"]):
                     bits.append(f"{_ordinal(int(r['rank']))} of {int(n[m])}")
                 if r["rag_label"]:
-                    bits.append(str(r["rag_label"]).lower())
+                    bits.append(SHORT_RAG.get(r["rag"], str(r["rag_label"]).lower()))
                     style = rag_style(r["rag"])
                     if style:
                         styles[(i, j)] = style
                 row.append("\n".join(bits))
-            for col in ("region", "england"):
+            for col in lines:
                 val = g[f"{col}_value"].dropna()
                 one = col == "england" or g["region_code"].nunique() == 1
                 hid = self.audience == "shared" and bool(is_small(g[f"{col}_numerator"].to_numpy()).any())
                 row.append("c" if hid and one else format_value(val.iloc[0], first["unit"]) if len(val) and one
                            else "n/a")
             rows.append(row)
-        note = ("Rank: 1st is best by polarity (highest first where neither is better). RAG words: against each "
-                "authority's own targets (params/targets), where it has one for the measure.")
+        note = ("Rank: 1st is best by polarity (highest first where there is no better direction). On / near / off "
+                "target: against each authority's own targets (params/targets), where it has one for the measure "
+                "(near: within the amber tolerance).")
         if self._pooled():
             note += " Region and England: pooled from the fictional authorities in the warehouse."
         if self.audience == "shared":
             note += " c: built on 1 to 5 children, not shown."
-        t = HtmlTable(header, rows, caption=f"Latest values, {self.month_label}", note=note)
+        t = HtmlTable(header, rows, caption=f"Latest values, {self.month_label}", note=note,
+                      compact=len(codes) > 4)
         t.cell_styles = styles
         return t
