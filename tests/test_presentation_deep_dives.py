@@ -167,6 +167,8 @@ def test_repeat_headline(plans):
     assert "In June 2024, six of the 7 plans that started were repeats; two of them are siblings" in text
     shared = repeat_page(plans, "shared").headline().text()
     assert "A small number (c) followed a plan" in shared
+    # The grammar must not give a hidden count away ("was a repeat" would say: one).
+    assert "In June 2024, six of the 7 plans that started were repeats" in shared
     assert "two of them" not in shared and "Alex" not in shared
 
 
@@ -233,3 +235,21 @@ def test_regional_table_merges_region_and_england_when_they_are_one():
     assert row["Region and England"] == "77.5%"  # 155 / 200
     title = page.ranked_chart("cla_rate").title.text
     assert title == "Brookvale has the highest rate of children looked after (60.0 per 10,000 children)"
+
+
+def test_count_phrase_hides_number_and_grammar():
+    from csc_workbench.presentation.display import count_phrase
+
+    assert count_phrase(1, "family", "families", "internal") == "one family"
+    assert count_phrase(4, "family", "families", "internal") == "four families"
+    assert count_phrase(1, "family", "families", "shared") == "a small number of families"
+    assert count_phrase(12, "family", "families", "shared") == "12 families"
+
+
+def test_single_repeat_is_not_given_away_by_grammar(plans):
+    """May 2024: J2 is the only plan started (and a repeat)."""
+    page = dd.RepeatCPDeepDive("T1", "Testshire", "2024-05", "shared", plans, None)
+    text = page.headline().text()
+    assert "In May 2024, a small number of the c plans that started were repeats." in text
+    internal = dd.RepeatCPDeepDive("T1", "Testshire", "2024-05", "internal", plans, None).headline().text()
+    assert "In May 2024, one of the 1 plans that started was a repeat." in internal

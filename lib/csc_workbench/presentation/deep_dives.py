@@ -27,7 +27,7 @@ from ..assessment.targets import Targets, evaluate_rag, load_targets
 from ..errors import WorkbenchError
 from ..privacy import check_audience
 from .charts import AF_DARK_BLUE, AF_DARK_GREY, AF_ORANGE, AF_TURQUOISE, LIGHT_GREY, TWO_SERIES
-from .display import (Column, HtmlTable, Prose, count_text, count_words, hidden, number_text, pct_points,
+from .display import (Column, HtmlTable, Prose, count_phrase, count_text, count_words, hidden, number_text, pct_points,
                       pct_text, suppress_frame, table)
 
 WIDTH = 600
@@ -183,12 +183,13 @@ class RepeatCPDeepDive:
         if target:
             paras.append(target)
         if m["starts"]:
+            one = m["repeat_ever"] == 1 and not hidden(m["repeat_ever"], a)
             month_text = (f"In {self.this_month.label}, {count_words(m['repeat_ever'], a)} of the "
-                          f"{count_text(m['starts'], a)} plans that started {'was a repeat' if m['repeat_ever'] == 1 else 'were repeats'}")
+                          f"{count_text(m['starts'], a)} plans that started {'was a repeat' if one else 'were repeats'}")
             if m["children_in_sibling_groups"] and not hidden(m["repeat_ever"], a):
                 if m["children_in_sibling_groups"] == m["repeat_ever"]:
                     month_text += (f"; all of them are siblings starting together "
-                                   f"({count_words(m['sibling_groups'], a)} famil{'y' if m['sibling_groups'] == 1 else 'ies'})")
+                                   f"({count_phrase(m['sibling_groups'], 'family', 'families', a)})")
                 elif not hidden(m["children_in_sibling_groups"], a):
                     month_text += (f"; {count_words(m['children_in_sibling_groups'], a)} of them are siblings "
                                    f"starting together")
@@ -215,9 +216,9 @@ class RepeatCPDeepDive:
             pct = 100.0 * s["children_in_sibling_groups"] / s["repeat_ever"]
             bullets.append(f"Siblings: {count_text(s['children_in_sibling_groups'], a)} children "
                            f"({pct_text(pct, s['children_in_sibling_groups'], a)} of repeat plans) started their repeat "
-                           f"plan on the same day as a brother or sister, in {count_words(s['sibling_groups'], a)} "
-                           f"family group{'' if s['sibling_groups'] == 1 else 's'}: one decision to plan for a "
-                           f"family moves the rate by several children at once.")
+                           f"plan on the same day as a brother or sister, in "
+                           f"{count_phrase(s['sibling_groups'], 'family group', 'family groups', a)}: one decision to "
+                           f"plan for a family moves the rate by several children at once.")
         teams = rc.repeat_by(self.history, self.year, "team")
         teams = teams[teams["starts"] >= MIN_FOR_COMPARISON]
         if len(teams) >= 2:

@@ -67,6 +67,14 @@ def count_words(n, audience: str) -> str:
     return NUMBER_WORDS.get(n, f"{n:,}")
 
 
+def count_phrase(n, singular: str, plural: str, audience: str) -> str:
+    """'one family', 'three families', or 'a small number of families' for 1 to 5 in a
+    shared page: the plural then, whatever the number, so the grammar gives nothing away."""
+    if hidden(n, audience):
+        return f"a small number of {plural}"
+    return f"{count_words(n, audience)} {singular if int(n) == 1 else plural}"
+
+
 def date_text(d) -> str:
     if d is None or pd.isna(d):
         return ""
@@ -237,5 +245,5 @@ def rag_style(rag: str | None) -> str | None:
     }.get(rag or "")
 
 
-__all__ = ["Column", "HtmlTable", "Prose", "SUPPRESSED", "count_text", "count_words", "date_text", "hidden",
+__all__ = ["Column", "HtmlTable", "Prose", "SUPPRESSED", "count_phrase", "count_text", "count_words", "date_text", "hidden",
            "is_small", "number_text", "pct_points", "pct_text", "rag_style", "suppress_frame", "table"]
