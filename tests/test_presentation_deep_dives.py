@@ -133,7 +133,8 @@ def test_bands_table(assessments):
     shared = timeliness_page(assessments, "shared").bands_table().frame().set_index("Working days")["May 2024"]
     assert shared["Assessments completed"] == "7"
     assert shared["0-10"] == "c" and shared["36-45"] == "c" and shared["11-25"] == "0 (0.0%)"
-    assert shared["Within 45"] == "6 (85.7%)"
+    # Once a band is hidden, "within 45" minus "within 35" would give the 36-45 band away.
+    assert shared["Within 45"] == "c" and shared["Within 35"] == "c"
     assert shared["Median working days"] == "42"
     internal = timeliness_page(assessments, "internal").bands_table().frame().set_index("Working days")
     assert internal.loc["0-10", "May 2024"] == "3 (42.9%)"
@@ -253,3 +254,31 @@ def test_single_repeat_is_not_given_away_by_grammar(plans):
     assert "In May 2024, a small number of the c plans that started were repeats." in text
     internal = dd.RepeatCPDeepDive("T1", "Testshire", "2024-05", "internal", plans, None).headline().text()
     assert "In May 2024, one of the 1 plans that started was a repeat." in internal
+
+
+def test_complementary_suppression():
+    """One hidden team among teams whose total is shown elsewhere: the next smallest
+    non-zero team is hidden too, so the total minus the rest gives nothing away."""
+    from csc_workbench.presentation.display import hidden_mask, suppress_frame
+
+    assert hidden_mask([40, 3, 25, 0], "shared", complementary=True).tolist() == [False, True, True, False]
+    assert hidden_mask([40, 3, 25, 0], "shared").tolist() == [False, True, False, False]
+    assert hidden_mask([40, 3, 4, 0], "shared", complementary=True).tolist() == [False, True, True, False]
+    assert not hidden_mask([40, 3, 25], "internal", complementary=True).any()
+    # Within groups too (bins within a band; bands within a month).
+    got = hidden_mask([3, 8, 7, 10, 20], "shared", True, ["a", "a", "a", "b", "b"])
+    assert got.tolist() == [True, False, True, False, False]
+    f = pd.DataFrame({"team": ["N", "S", "E"], "n": [40, 3, 25], "pct": [50.0, 30.0, 20.0]})
+    t = table(f, [Column("team", "Team"), Column("n", "N", "count"), Column("pct", "%", "pct", "n")], "shared",
+              complementary=True)
+    assert t.rows == [["N", "40", "50.0%"], ["S", "c", "c"], ["E", "c", "c"]]
+    chart = suppress_frame(f, "shared", counts=("n",), shares={"pct": "n"}, complementary=True)
+    assert chart["n"].isna().tolist() == [False, True, True] and chart["suppressed"].tolist() == [False, True, True]
+
+
+def test_shared_category_table_is_a_summary(plans):
+    # 12 months: 7 repeats; category known 6 (A2, B2, C2, H2, G2, J2), changed 3 (A2, B2, H2).
+    t = repeat_page(plans, "shared").category_table().frame()
+    assert t["Repeat plans"].tolist() == ["c", "c", "c"]
+    i = repeat_page(plans, "internal").category_table().frame()
+    assert "Physical abuse" in i.columns and i["Total"].tolist() != []

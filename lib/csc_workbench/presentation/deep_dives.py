@@ -27,7 +27,7 @@ from ..assessment.targets import Targets, evaluate_rag, load_targets
 from ..errors import WorkbenchError
 from ..privacy import check_audience
 from .charts import AF_DARK_BLUE, AF_DARK_GREY, AF_ORANGE, AF_TURQUOISE, LIGHT_GREY, TWO_SERIES
-from .display import (Column, HtmlTable, Prose, count_phrase, count_text, count_words, hidden, number_text, pct_points,
+from .display import (Column, HtmlTable, Prose, count_phrase, count_text, count_words, hidden, hidden_mask, number_text, pct_points,
                       pct_text, suppress_frame, table)
 
 WIDTH = 600
@@ -291,9 +291,17 @@ class RepeatCPDeepDive:
 
     def trend(self) -> pd.DataFrame:
         t = rc.repeat_trend(self.history, self.month, months=24)
-        return suppress_frame(t, self.audience, counts=("repeat_ever", "repeat_2y"),
-                              shares={"rolling_pct_ever": "rolling_repeat_ever", "rolling_pct_2y": "rolling_repeat_2y",
-                                      "pct_ever": "repeat_ever", "pct_2y": "repeat_2y"})
+        # The last 12 months add up to the 12-month figures shown in the table, the 12 before
+        # to the previous year's: complementary suppression within each.
+        t["_year"] = np.where(np.arange(len(t)) >= len(t) - 12, "this", "previous")
+        t = suppress_frame(t, self.audience, counts=("repeat_ever", "repeat_2y"),
+                           shares={"pct_ever": "repeat_ever", "pct_2y": "repeat_2y"}, complementary=True,
+                           groups="_year")
+        rolling = suppress_frame(t, self.audience, shares={"rolling_pct_ever": "rolling_repeat_ever",
+                                                           "rolling_pct_2y": "rolling_repeat_2y"})
+        t[["rolling_pct_ever", "rolling_pct_2y"]] = rolling[["rolling_pct_ever", "rolling_pct_2y"]]
+        t["suppressed"] = t["suppressed"] | rolling["suppressed"]
+        return t.drop(columns="_year")
 
     def trend_chart(self) -> alt.LayerChart:
         """Rolling 12-month percentages, ever and within 2 years, with the target."""
@@ -365,7 +373,7 @@ class RepeatCPDeepDive:
     def gap_chart(self) -> alt.LayerChart:
         a = self.audience
         g = rc.gap_profile(self.history, self.year)
-        g = suppress_frame(g, a, counts=("plans",), shares={"pct": "plans"})
+        g = suppress_frame(g, a, counts=("plans",), shares={"pct": "plans"}, complementary=True)
         g["text"] = [("c" if s else f"{count_text(p, 'internal')} ({pct:.0f}%)") if not (p == 0 and not s) else "0"
                      for p, pct, s in zip(g["plans"].fillna(0), g["pct"].fillna(0), g["suppressed"])]
         dated = g[~g["band"].isin([rc.NOT_IN_DATA, rc.STILL_OPEN])].dropna(subset=["plans"])
@@ -389,7 +397,21 @@ class RepeatCPDeepDive:
             "Grey: the earlier plan is only a recorded count."]))
 
     def category_table(self) -> HtmlTable:
+        """Internal: previous category against new category. Shared: same / different /
+        unknown only (a five-by-five grid of a year's repeat plans is mostly 1 to 5, and
+        its margins would give the hidden cells away)."""
         a = self.audience
+        if a == "shared":
+            s = self.summary
+            f = pd.DataFrame({"what": ["Same category as the previous plan", "A different category",
+                                       "Previous plan not in the data (category unknown)"],
+                              "plans": [s["category_known"] - s["category_changed"], s["category_changed"],
+                                        s["repeat_ever"] - s["category_known"]]})
+            f["pct"] = 100.0 * f["plans"] / max(s["repeat_ever"], 1)
+            return table(f, [Column("what", "Category of abuse"), Column("plans", "Repeat plans", "count"),
+                             Column("pct", "% of repeat plans", "pct", "plans")], a, complementary=True,
+                         caption=f"Repeat plans: category of abuse against the previous plan ({self.year.label})",
+                         note="The new plan's initial category against the previous plan's latest category.")
         c = rc.category_changes(self.history, self.year)
         cats = list(rc.CATEGORY_LABELS)
         grid = c.pivot_table(index="previous", columns="new", values="plans", aggfunc="sum", fill_value=0)
@@ -441,7 +463,7 @@ class RepeatCPDeepDive:
         a = self.audience
         t = self.by_team()
         t = t[t["starts"] > 0]
-        t = suppress_frame(t, a, counts=("repeat_ever",), shares={"pct_ever": "repeat_ever"})
+        t = suppress_frame(t, a, counts=("repeat_ever",), shares={"pct_ever": "repeat_ever"}, complementary=True)
         t["text"] = [("c" if s else f"{p:.1f}% ({count_text(n, 'internal')} of {count_text(m, a)})")
                      for p, n, m, s in zip(t["pct_ever"].fillna(0), t["repeat_ever"].fillna(0), t["starts"], t["suppressed"])]
         t = t.assign(shown=t["pct_ever"].fillna(0.0)).sort_values(["suppressed", "shown"], ascending=[True, False])
@@ -469,7 +491,7 @@ class RepeatCPDeepDive:
             Column("team", "Team"), Column("starts", "Plans started", "count"),
             Column("repeat_ever", "Repeat (ever)", "count"), Column("pct_ever", "%", "pct", "repeat_ever"),
             Column("repeat_2y", "Within 2 years", "count"), Column("pct_2y", "%", "pct", "repeat_2y"),
-        ], self.audience, caption=f"Repeat plans by team ({self.year.label})")
+        ], self.audience, caption=f"Repeat plans by team ({self.year.label})", complementary=True)
 
     def worker_table(self, limit: int = 20) -> HtmlTable:
         _internal(self.audience, "the worker table")
@@ -647,10 +669,16 @@ class AssessmentTimelinessDeepDive:
         sums = [at.timeliness_summary(self.history, w) for w in wins]
         header = ["Working days", *[w.label[0].upper() + w.label[1:] for w in wins]]
         rows = [["Assessments completed", *[count_text(s["completed"], a) for s in sums]]]
+        # The bands add up to the assessments completed: complementary suppression; and once a
+        # band is hidden, the cumulative "within" rows would give it away (within 45 minus
+        # within 35 is the 36-45 band), so they are hidden too.
+        masks = [hidden_mask(b["assessments"].to_numpy(), a, complementary=True) for b in bands]
         for i, label in enumerate(at.BAND_LABELS):
-            rows.append([f"{label}", *[_count_pct(b.iloc[i]["assessments"], b.iloc[i]["pct"], a) for b in bands]])
+            rows.append([f"{label}", *["c" if m[i] else _count_pct(b.iloc[i]["assessments"], b.iloc[i]["pct"], a)
+                                       for b, m in zip(bands, masks)]])
         for limit in (15, 35, 45):
-            rows.append([f"Within {limit}", *[_count_pct(s[f"within_{limit}"], s[f"pct_{limit}"], a) for s in sums]])
+            rows.append([f"Within {limit}", *["c" if m.any() else _count_pct(s[f"within_{limit}"], s[f"pct_{limit}"], a)
+                                              for s, m in zip(sums, masks)]])
         rows.append(["Median working days", *[number_text(s["median_wd"], s["completed"], a) for s in sums]])
         note = "Number (% of assessments completed)."
         if a == "shared":
@@ -660,7 +688,8 @@ class AssessmentTimelinessDeepDive:
     def distribution_chart(self) -> alt.LayerChart:
         a = self.audience
         d = at.duration_distribution(self.history, self.year, bin_width=5, cap=65)
-        d = suppress_frame(d, a, counts=("assessments",))
+        # Bins add up to their band (shown in the table) and to all completed.
+        d = suppress_frame(d, a, counts=("assessments",), complementary=True, groups="band")
         d["text"] = [("c" if s else count_text(v, "internal")) for v, s in zip(d["assessments"].fillna(0), d["suppressed"])]
         d = d[["label", "band", "assessments", "text"]]
         s = self.summary
@@ -694,7 +723,8 @@ class AssessmentTimelinessDeepDive:
             b = at.duration_bands(self.history, w).assign(period_end=p.to_timestamp(how="end").normalize())
             frames.append(b)
         b = pd.concat(frames, ignore_index=True)
-        b = suppress_frame(b, a, counts=("assessments",), shares={"pct": "assessments"})
+        b = suppress_frame(b, a, counts=("assessments",), shares={"pct": "assessments"}, complementary=True,
+                           groups="period_end")
         b["text"] = ["c" if s else f"{v:.1f}%" for v, s in zip(b["pct"].fillna(0), b["suppressed"])]
         over = b[b["band"] == "over 45"].dropna(subset=["pct"])
         title = "Assessment duration bands month by month"
@@ -725,7 +755,7 @@ class AssessmentTimelinessDeepDive:
     def team_chart(self) -> alt.LayerChart:
         a = self.audience
         t = self.by_team()
-        t = suppress_frame(t, a, counts=("within_45",), shares={"pct_45": "within_45"})
+        t = suppress_frame(t, a, counts=("within_45",), shares={"pct_45": "within_45"}, complementary=True)
         t["text"] = [("c" if s else f"{p:.1f}% of {count_text(n, a)}")
                      for p, n, s in zip(t["pct_45"].fillna(0), t["completed"], t["suppressed"])]
         t = t.assign(shown=t["pct_45"].fillna(0.0)).sort_values(["suppressed", "shown"], ascending=[True, True])
@@ -756,6 +786,7 @@ class AssessmentTimelinessDeepDive:
                 Column("median_wd", "Median working days", "wd", "completed")]
         cols += [Column(f"pct {b}", f"{b} days", "pct", b) for b in at.BAND_LABELS]
         return table(t, cols, self.audience, caption=f"Assessment timeliness by team ({self.year.label})",
+                     complementary=True,
                      note="Band columns: % of the team's completed assessments.")
 
     def worker_table(self, min_completed: int = 5, limit: int = 25) -> HtmlTable:
@@ -813,12 +844,13 @@ class AssessmentTimelinessDeepDive:
         o = self.open_now()
         summary = at.open_summary(o)
         by_team = at.open_by_team(o)
-        header = ["Team", "Open", f"At risk ({at.RISK_FROM}-{at.LIMIT} working days)", f"Overdue (over {at.LIMIT})"]
-        rows = [[r["team"], count_text(r["open"], a), count_text(r["at_risk"], a), count_text(r["overdue"], a)]
-                for r in by_team.to_dict("records")]  # one row per team
+        teams = table(by_team, [Column("team", "Team"), Column("open", "Open", "count"),
+                                Column("at_risk", f"At risk ({at.RISK_FROM}-{at.LIMIT} working days)", "count"),
+                                Column("overdue", f"Overdue (over {at.LIMIT})", "count")], a, complementary=True)
         s = summary.set_index("status")["assessments"]
-        rows.append(["All teams", count_text(int(s.sum()), a), count_text(s["at risk"], a), count_text(s["overdue"], a)])
-        return HtmlTable(header, rows, caption=f"Assessments open at the end of {_month_label(self.month)}",
+        rows = teams.rows + [["All teams", count_text(int(s.sum()), a), count_text(s["at risk"], a),
+                              count_text(s["overdue"], a)]]
+        return HtmlTable(teams.header, rows, caption=f"Assessments open at the end of {_month_label(self.month)}",
                          note=f"At risk: open {at.RISK_FROM} working days or more and not yet past {at.LIMIT}. "
                               "Overdue: past 45 working days (the scorecard's 'open assessments already past 45 "
                               "working days').")
@@ -829,7 +861,7 @@ class AssessmentTimelinessDeepDive:
         by_team = by_team[(by_team["at_risk"] + by_team["overdue"]) > 0]
         long = by_team.melt(["team_id", "team", "open"], ["overdue", "at_risk"], var_name="status", value_name="n")
         long["status"] = long["status"].map({"overdue": "Overdue", "at_risk": "At risk"})
-        long = suppress_frame(long, a, counts=("n",))
+        long = suppress_frame(long, a, counts=("n",), complementary=True, groups="status")
         long["text"] = ["c" if s else count_text(v, "internal") for v, s in zip(long["n"].fillna(0), long["suppressed"])]
         long = long[["team", "status", "n", "text"]]
         total = long.groupby("team")["n"].sum().sort_values(ascending=False)
@@ -865,7 +897,7 @@ class AssessmentTimelinessDeepDive:
     def referral_chart(self) -> alt.LayerChart:
         a = self.audience
         r, bands = at.referral_to_start(self.history, self.year)
-        bands = suppress_frame(bands, a, counts=("assessments",), shares={"pct": "assessments"})
+        bands = suppress_frame(bands, a, counts=("assessments",), shares={"pct": "assessments"}, complementary=True)
         bands["text"] = [("c" if s else f"{count_text(v, 'internal')} ({p:.1f}%)")
                          for v, p, s in zip(bands["assessments"].fillna(0), bands["pct"].fillna(0), bands["suppressed"])]
         bands = bands.assign(shown=bands["assessments"].fillna(0.0))[["band", "assessments", "shown", "text"]]
@@ -890,7 +922,7 @@ class AssessmentTimelinessDeepDive:
         return table(t, [Column("team", "Team"), Column("started", "Assessments started", "count"),
                          Column("median_wd", "Median working days", "wd", "started"),
                          Column("pct_10", "Within 10 working days", "pct", "within_10")], self.audience,
-                     caption=f"Referral to assessment start by team ({self.year.label})")
+                     caption=f"Referral to assessment start by team ({self.year.label})", complementary=True)
 
 
 def _count_pct(n, pct, audience: str) -> str:

@@ -174,24 +174,55 @@ class Column:
     base: str | None = None
 
 
-def _statuses(base: pd.Series | None, audience: str, n: int) -> np.ndarray:
-    if base is None or audience != "shared":
+def hidden_mask(values, audience: str, complementary: bool = False, groups=None) -> np.ndarray:
+    """Which of a column of counts a shared page hides: each 1 to 5 and, with
+    ``complementary`` (the rows add up to a total shown elsewhere on the page), when
+    exactly one is hidden, the smallest other non-zero count too, so that the hidden one
+    cannot be worked out as the total minus the rest. ``groups`` (aligned labels): apply
+    that rule within each group as well (bins within a band, bands within a month), since
+    each group's total is shown too. Internal: none."""
+    v = pd.to_numeric(pd.Series(np.asarray(values, dtype=object)), errors="coerce").to_numpy(dtype=float)
+    if audience != "shared" or not len(v):
+        return np.zeros(len(v), dtype=bool)
+    mask = is_small(v)
+    if not complementary:
+        return mask
+    labels = np.zeros(len(v), dtype=np.int64) if groups is None else pd.factorize(
+        pd.Series(np.asarray(groups, dtype=object)))[0]
+    for g in np.unique(labels):  # groups of a displayed table or chart: a handful
+        rows = np.flatnonzero(labels == g)
+        if mask[rows].sum() == 1:
+            candidates = rows[~mask[rows] & (v[rows] > 0)]
+            if len(candidates):
+                mask[candidates[np.argmin(v[candidates])]] = True
+    if groups is not None and mask.sum() == 1:  # and across the whole column
+        return hidden_mask(np.where(mask, 1, v), audience, True, None) | mask
+    return mask
+
+
+def _masks(frame: pd.DataFrame, sources: Iterable[str], audience: str, complementary: bool) -> dict:
+    return {c: hidden_mask(frame[c].to_numpy(), audience, complementary) for c in dict.fromkeys(sources)}
+
+
+def _status(mask: np.ndarray | None, n: int) -> np.ndarray:
+    if mask is None:
         return np.full(n, "ok", dtype=object)
-    return np.where(is_small(base.to_numpy()) if n else np.zeros(0, bool), "suppressed", "ok").astype(object)
+    return np.where(mask, "suppressed", "ok").astype(object)
 
 
-def format_column(frame: pd.DataFrame, c: Column, audience: str) -> np.ndarray:
-    """One column of ``frame`` as display text (vectorised)."""
+def format_column(frame: pd.DataFrame, c: Column, audience: str, masks: dict | None = None) -> np.ndarray:
+    """One column of ``frame`` as display text (vectorised). ``masks``: source column ->
+    rows hidden (default: the counts of 1 to 5 in a shared page)."""
     n = len(frame)
     v = frame[c.source]
+    masks = masks if masks is not None else _masks(
+        frame, [x for x in (c.source if c.kind == "count" else None, c.base) if x], audience, False)
     if c.kind == "count":
-        return format_values(v.to_numpy(dtype=object), "count", _statuses(v, audience, n))
+        return format_values(v.to_numpy(dtype=object), "count", _status(masks.get(c.source), n))
     if c.kind == "pct":
-        return format_values(v.to_numpy(dtype=object), "pct",
-                             _statuses(frame[c.base] if c.base else None, audience, n))
+        return format_values(v.to_numpy(dtype=object), "pct", _status(masks.get(c.base), n))
     if c.kind in ("number", "wd"):
-        text = format_values(v.to_numpy(dtype=object), "number",
-                             _statuses(frame[c.base] if c.base else None, audience, n))
+        text = format_values(v.to_numpy(dtype=object), "number", _status(masks.get(c.base), n))
         return pd.Series(text, dtype=object).str.replace(r"\.0$", "", regex=True).to_numpy(dtype=object)
     if c.kind == "date":
         d = pd.to_datetime(v)
@@ -201,36 +232,46 @@ def format_column(frame: pd.DataFrame, c: Column, audience: str) -> np.ndarray:
 
 
 def table(frame: pd.DataFrame, columns: Iterable[Column], audience: str, caption: str = "",
-          note: str = "") -> HtmlTable:
-    """An ``HtmlTable`` from ``frame``, each column formatted for the audience."""
+          note: str = "", complementary: bool = False) -> HtmlTable:
+    """An ``HtmlTable`` from ``frame``, each column formatted for the audience.
+
+    ``complementary``: the rows partition totals the page shows elsewhere (teams of an
+    authority, bands of all assessments), so each count column gets complementary
+    suppression (``hidden_mask``); a percentage or average is hidden with its base."""
     check_audience(audience)
     columns = list(columns)
+    sources = [c.source for c in columns if c.kind == "count"] + [c.base for c in columns if c.base]
+    masks = _masks(frame, sources, audience, complementary)
     text_cols = tuple(j for j, c in enumerate(columns) if c.kind in ("text", "date") and j > 0)
-    cells = [format_column(frame, c, audience) for c in columns]
+    cells = [format_column(frame, c, audience, masks) for c in columns]
     rows = np.column_stack(cells).tolist() if len(frame) else []
     dates = tuple(j for j, c in enumerate(columns) if c.kind == "date")
     return HtmlTable([c.header for c in columns], rows, caption, note, text_cols, nowrap_columns=dates)
 
 
 def suppress_frame(frame: pd.DataFrame, audience: str, counts: Sequence[str] = (),
-                   shares: dict | None = None) -> pd.DataFrame:
+                   shares: dict | None = None, complementary: bool = False, groups: str | None = None
+                   ) -> pd.DataFrame:
     """A copy of ``frame`` safe to embed in a shared chart: each column in ``counts`` set
-    to NaN where 1 to 5, each ``shares`` column (name -> its numerator column) set to NaN
-    where its numerator is 1 to 5, and a ``suppressed`` flag column. Internal: unchanged
-    (flag all False). Chart data is written into the page, so hiding a value visually is
-    not enough: it must not be in the data."""
+    to NaN where hidden (1 to 5; with ``complementary``, see ``hidden_mask``), each
+    ``shares`` column (name -> its numerator column) set to NaN where its numerator is
+    hidden, and a ``suppressed`` flag column. ``groups``: a column whose groups each add
+    up to a total shown elsewhere (see ``hidden_mask``). Internal: unchanged. Chart
+    data is written into the page, so hiding a value visually is not enough: it must not
+    be in the data."""
     check_audience(audience)
     out = frame.copy()
     flag = np.zeros(len(out), dtype=bool)
-    if audience == "shared":
-        small_num = {c: is_small(out[c].to_numpy()) if len(out) else np.zeros(0, bool) for c in counts}
-        for col, num in (shares or {}).items():
-            s = is_small(out[num].to_numpy()) if len(out) else np.zeros(0, bool)
-            out[col] = out[col].astype(float).where(~s)
-            flag |= s
-        for c, s in small_num.items():
-            out[c] = out[c].astype(float).where(~s)
-            flag |= s
+    masks = {c: hidden_mask(out[c].to_numpy(), audience, complementary,
+                            out[groups].to_numpy() if groups else None)
+             for c in dict.fromkeys([*counts, *(shares or {}).values()])}
+    for col, num in (shares or {}).items():
+        out[col] = out[col].astype(float).where(~masks[num]) if audience == "shared" else out[col]
+        flag |= masks[num]
+    for c in counts:
+        if audience == "shared":
+            out[c] = out[c].astype(float).where(~masks[c])
+        flag |= masks[c]
     out["suppressed"] = flag
     return out
 
@@ -245,5 +286,5 @@ def rag_style(rag: str | None) -> str | None:
     }.get(rag or "")
 
 
-__all__ = ["Column", "HtmlTable", "Prose", "SUPPRESSED", "count_phrase", "count_text", "count_words", "date_text", "hidden",
+__all__ = ["Column", "HtmlTable", "Prose", "SUPPRESSED", "count_phrase", "count_text", "count_words", "hidden_mask", "date_text", "hidden",
            "is_small", "number_text", "pct_points", "pct_text", "rag_style", "suppress_frame", "table"]
