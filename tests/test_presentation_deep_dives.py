@@ -282,3 +282,13 @@ def test_shared_category_table_is_a_summary(plans):
     assert t["Repeat plans"].tolist() == ["c", "c", "c"]
     i = repeat_page(plans, "internal").category_table().frame()
     assert "Physical abuse" in i.columns and i["Total"].tolist() != []
+
+
+def test_three_month_blocks_for_small_authorities(plans):
+    """Data from April 2023: five whole three-month blocks to June 2024; Apr-Jun 2024 holds
+    J2 (May) and the six June repeats."""
+    chart = repeat_page(plans, "shared")._quarterly_chart()
+    rows = next(iter(chart.to_dict()["datasets"].values()))
+    got = {r["label"]: r["repeat_ever"] for r in rows}
+    assert got == {"Apr-Jun 23": 0, "Jul-Sep 23": 0, "Oct-Dec 23": 0, "Jan-Mar 24": 0, "Apr-Jun 24": 7}
+    assert chart.title.text == "Seven repeat plans started in Apr-Jun 24"
