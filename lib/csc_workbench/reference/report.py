@@ -61,20 +61,29 @@ def _synthetic_authority(authority: str, warehouse) -> tuple[str, pd.DataFrame] 
 
 def benchmarks_for(authority: str, year: int | None = None, release: str = "latest",
                    warehouse: Path | str | None = None, folder: Path | str | None = None,
-                   model: str | None = None) -> pd.DataFrame:
+                   model: str | None = None, measures: pd.DataFrame | None = None) -> pd.DataFrame:
     """``benchmark_summary`` for a real authority (DfE's data) or a synthetic one (the other
-    synthetic authorities, pooled)."""
+    synthetic authorities, pooled over complete financial years, as DfE publishes).
+    ``measures`` (measure, unit, polarity, title; optional) names the synthetic measures'
+    units where the reference catalogue does not know them."""
     synthetic = _synthetic_authority(str(authority), warehouse)
     if synthetic is not None:
         code, auth = synthetic
-        measures = _warehouse_table("measures", warehouse, "period_type = 'year' AND breakdown = 'all'")
-        if measures is None or measures.empty:
+        # Only the full year at 31 March: the ``year`` period type also holds the year to
+        # date at every other month end, which must not be pooled (nor published) as a year.
+        # Stock measures (children looked after, on a plan) are published at 31 March: their
+        # snapshot then is their figure for the year.
+        yearly = _warehouse_table("measures", warehouse, "period_type IN ('year', 'snapshot') AND "
+                                  "breakdown = 'all' AND month(period_end) = 3 AND day(period_end) = 31")
+        if yearly is not None:
+            yearly["period_type"] = "year"
+        if yearly is None or yearly.empty:
             raise ConfigError(f"synthetic authority {code}: the warehouse has no yearly measures yet "
                               "(run `cscw measures` first)")
         population = _warehouse_table("population", warehouse)
-        ref = synthetic_reference(measures, auth, population)
+        ref = synthetic_reference(yearly, auth, population, measures)
         return benchmark_summary(ref["ref_benchmarks"], ref["ref_stat_neighbours"], auth, code,
-                                 year=year, release="latest")
+                                 year=year, release="latest", measures=measures)
     ref = reference_tables(warehouse, folder)
     code = resolve_authority(authority, ref["ref_authorities"], ref.get("ref_area_lookup"))
     return benchmark_summary(ref["ref_benchmarks"], ref["ref_stat_neighbours"], ref["ref_authorities"],
