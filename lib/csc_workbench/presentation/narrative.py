@@ -573,7 +573,8 @@ def headline_summary(scorecard: pd.DataFrame, history: pd.DataFrame | None = Non
         parts = [f"{n_met} {are(n_met)} on target (green or good)" if n_met else None,
                  f"{n_near} {are(n_near)} amber (within tolerance, or requires improvement)" if n_near else None,
                  f"{n_missed} {are(n_missed)} off target (red or inadequate)" if n_missed else None]
-        s = f"Of the {len(judged)} measures with a target or rating, {join_words([p for p in parts if p])}"
+        n = len(judged)
+        s = f"Of the {n} measure{'' if n == 1 else 's'} with a target or rating, {join_words([p for p in parts if p])}"
         prev_groups = [_rag_group(before[m].get("rag")) for m in judged["measure"] if m in before]
         if prev_groups:
             pm = sum(g == "met" for g in prev_groups)
