@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from csc_workbench.measures.catalogue import AREA_TITLES
+from csc_workbench.measures.catalogue import AREA_TITLES, AREAS
 from csc_workbench.measures.export import SHARE_ONLY
 from csc_workbench.privacy import format_value
 
@@ -92,7 +92,9 @@ def shown_rows(scorecard: pd.DataFrame) -> pd.DataFrame:
     """The rows a scorecard lists: not a distribution (SHARE_ONLY), and a figure or a
     suppressed figure for the month."""
     keep = ~scorecard["measure"].isin(list(SHARE_ONLY)) & (scorecard["status"] != "not_available")
-    return scorecard[keep]
+    rows = scorecard[keep]
+    rank = rows["area"].map({a: i for i, a in enumerate(AREAS)}).fillna(len(AREAS))
+    return rows.iloc[np.argsort(rank.to_numpy(), kind="stable")]  # areas in catalogue order
 
 
 def missing_rows(scorecard: pd.DataFrame) -> pd.DataFrame:
@@ -308,7 +310,8 @@ def write_scorecard_xlsx(scorecard: pd.DataFrame, path: str | Path, *, title: st
                 value = cell_spec.get("value")
                 if value is not None:
                     unit = cell_spec.get("unit")
-                    cell = ws.cell(row=r, column=j, value=value / 100 if unit == "pct" else value)
+                    # round() so 78.3% is stored as 0.783, not 0.7829999999999999
+                    cell = ws.cell(row=r, column=j, value=round(value / 100, 12) if unit == "pct" else value)
                     cell.number_format = NUMBER_FORMATS.get(unit, "General")
                 else:
                     cell = ws.cell(row=r, column=j, value=cell_spec["text"])
