@@ -8,6 +8,7 @@ returns a ``MonthlyPack``:
   by period, direction of travel, target and RAG, benchmarks, SPC, commentary);
 * ``history``: ``assessment.build_assessment_table`` over the months the charts show (up to
   36 to the month, never after it), with SPC limits computed from those months;
+* ``spc``: the monthly series behind each chart (month, else month end) with those limits;
 * ``teams``: the team breakdown at the month and the month before, with team names;
 * ``benchmarks``: DfE's published figures for a real authority, or for a fictional one
   the other fictional authorities pooled (``reference.report.benchmarks_for``), for the
@@ -33,7 +34,7 @@ import pandas as pd
 from ..calendar import add_working_days, parse_month, working_days_between
 from ..config import params_dir
 from ..errors import ConfigError
-from ..measures.catalogue import AREAS, TOTAL, WAREHOUSE_COLUMNS
+from ..measures.catalogue import AREAS, TIDY_COLUMNS, TOTAL, WAREHOUSE_COLUMNS
 from ..privacy import apply_audience, check_audience
 
 HISTORY_MONTHS = 36
@@ -46,6 +47,9 @@ PACK_BREAKDOWNS = (TOTAL, "team")
 HISTORY_VIEW = ["measure", "breakdown", "period_type", "period_end", "value", "status", "previous_value",
                 "year_ago_value", "target", "rag", "rag_label", "spc_value", "spc_mean", "spc_lcl", "spc_ucl",
                 "spc_special_cause", "spc_rules", "spc_flag", "spc_label"]
+# The SPC columns the charts draw: the monthly series (month, else month end) and its limits.
+SPC_VIEW = ["measure", "breakdown", "period_type", "period_end", "value", "mean", "lcl", "ucl", "special_cause",
+            "rules", "variation"]
 
 
 @dataclass
@@ -61,6 +65,7 @@ class MonthlyPack:
     scorecard: pd.DataFrame
     history: pd.DataFrame
     teams: pd.DataFrame
+    spc: pd.DataFrame
     benchmarks: pd.DataFrame | None
     benchmark_year: str | None
     benchmark_source: str
@@ -91,6 +96,13 @@ class MonthlyPack:
             h = h[[c for c in HISTORY_VIEW if c in h.columns]]
             self.__dict__["_history_groups"] = {m: g.reset_index(drop=True) for m, g in h.groupby("measure", sort=False)}
         return self.__dict__["_history_groups"].get(measure, self.history.iloc[0:0])
+
+    def spc_for(self, measure: str) -> pd.DataFrame:
+        """One measure's monthly series (breakdown 'all') with SPC mean, limits and flags."""
+        if "_spc_groups" not in self.__dict__:
+            s = self.spc[self.spc["breakdown"] == TOTAL].sort_values(["measure", "period_end"])
+            self.__dict__["_spc_groups"] = {m: g.reset_index(drop=True) for m, g in s.groupby("measure", sort=False)}
+        return self.__dict__["_spc_groups"].get(measure, self.spc.iloc[0:0])
 
     def teams_for(self, measure: str) -> pd.DataFrame:
         """One measure's team rows at the month and the month before."""
@@ -222,13 +234,15 @@ def worker_caseloads(con, tables: set[str], authority: str, month_end: pd.Timest
         return pd.DataFrame(columns=columns)
     # Open at the month end: started on or before it, not ended by it (as the measures do).
     frame = con.execute(
-        'SELECT w.worker_name, coalesce(a.team_id, w.team_id) AS team_id, w.agency, '
-        'count(DISTINCT a.child_id) AS n FROM "allocations" a JOIN "workers" w '
+        # One row per worker (a worker holding cases in two teams is shown in the team holding most).
+        'SELECT a.worker_id, any_value(w.worker_name) AS worker_name, '
+        'mode(coalesce(a.team_id, w.team_id)) AS team_id, any_value(w.agency) AS agency, '
+        'count(DISTINCT a.child_id) AS n FROM "allocations" a LEFT JOIN "workers" w '
         'ON a.authority = w.authority AND a.worker_id = w.worker_id '
         'WHERE a.authority = ? AND a.start_date <= ? AND (a.end_date IS NULL OR a.end_date > ?) '
-        'GROUP BY ALL ORDER BY n DESC, w.worker_name', [authority, month_end.date(), month_end.date()]).df()
+        'GROUP BY a.worker_id ORDER BY n DESC, worker_name', [authority, month_end.date(), month_end.date()]).df()
     return pd.DataFrame({
-        "Social worker": frame["worker_name"].fillna("not recorded").to_numpy(),
+        "Social worker": frame["worker_name"].fillna(frame["worker_id"]).fillna("not recorded").to_numpy(),
         "Team": frame["team_id"].map(team_names).fillna(frame["team_id"]).fillna("not recorded").to_numpy(),
         "Agency": np.where(frame["agency"].fillna(False).astype(bool), "yes", "no"),
         "Children allocated": frame["n"].astype(int).to_numpy(),
@@ -311,7 +325,7 @@ def build_monthly_pack(authority: str, month: str, audience: str = "shared",
     ``ConfigError`` for a bad month or audience, an unknown authority, a warehouse without
     measures for the authority, or a month outside the authority's data.
     """
-    from ..assessment import build_assessment_table, build_scorecard, load_manual, load_targets
+    from ..assessment import build_assessment_table, build_scorecard, load_manual, load_targets, spc_flags
     from ..assessment.manual import catalogue_with_manual
     from ..model.warehouse import connect, default_path
 
@@ -359,16 +373,24 @@ def build_monthly_pack(authority: str, month: str, audience: str = "shared",
     targets = targets if targets is not None else load_targets(authority)
     manual = manual if manual is not None else load_manual(authority)
     totals = tidy[tidy["breakdown"] == TOTAL]
+    units = {k: d.unit for k, d in catalogue.items()}
+    # SPC once, on the monthly series as the audience may see them (suppressed months are
+    # gaps), shared by the scorecard, the assessment table and the charts.
+    seen = [totals[TIDY_COLUMNS]]
+    manual_tidy = getattr(manual, "tidy", None)
+    if manual_tidy is not None and len(manual_tidy):
+        seen.append(manual_tidy[manual_tidy["authority"] == authority][TIDY_COLUMNS])
+    seen = apply_audience(pd.concat(seen, ignore_index=True), audience, units, display=False)
+    spc = spc_flags(seen[seen["period_end"] <= month_end], catalogue)
     scorecard = build_scorecard(totals, catalogue, authority, month, targets, benchmark_summary=bench,
-                                audience=audience, manual=manual)
+                                spc=spc, audience=audience, manual=manual)
     history = build_assessment_table(totals, catalogue, authority, targets, benchmark_summary=bench,
-                                     audience=audience, manual=manual)
+                                     spc=spc, audience=audience, manual=manual)
     history = history[history["period_end"] <= month_end].reset_index(drop=True)
     timings["assessment"] = time.perf_counter() - t
 
     previous = (pd.Period(month_end, "M") - 1).to_timestamp(how="end").normalize()
     teams = tidy[(tidy["breakdown"] == "team") & tidy["period_end"].isin([previous, month_end])]
-    units = {k: d.unit for k, d in catalogue.items()}
     teams = apply_audience(teams.reset_index(drop=True), audience, units)
     teams["team_name"] = teams["breakdown_value"].map(team_names).fillna(teams["breakdown_value"])
 
@@ -376,6 +398,7 @@ def build_monthly_pack(authority: str, month: str, audience: str = "shared",
     pack = MonthlyPack(
         authority=authority, name=str(info.get("la_name") or authority), month=month, month_end=month_end,
         audience=audience, synthetic=synthetic, scorecard=scorecard, history=history, teams=teams,
+        spc=spc[SPC_VIEW].reset_index(drop=True),
         benchmarks=bench, benchmark_year=_year_label(bench), benchmark_source=source,
         commentary=read_commentary(authority, month, commentary_dir), commentary_file=path_c,
         first_month=lo, timings=timings, **internal)

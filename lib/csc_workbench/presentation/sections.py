@@ -30,6 +30,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from csc_workbench.assessment.spc import VARIATION_LABELS
 from csc_workbench.measures.catalogue import AREA_TITLES
 from csc_workbench.measures.export import SHARE_ONLY
 from csc_workbench.presentation import narrative
@@ -112,17 +113,17 @@ def safe_markdown(text: str) -> str:
 
     md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table").disable(["image"])
 
-    def heading_open(tokens, idx, options, env):
+    def heading_open(self, tokens, idx, options, env):
         return "<h4>"
 
-    def heading_close(tokens, idx, options, env):
+    def heading_close(self, tokens, idx, options, env):
         return "</h4>\n"
 
-    def link_open(tokens, idx, options, env):
+    def link_open(self, tokens, idx, options, env):
         env.setdefault("hrefs", []).append(tokens[idx].attrGet("href") or "")
         return ""
 
-    def link_close(tokens, idx, options, env):
+    def link_close(self, tokens, idx, options, env):
         href = env["hrefs"].pop() if env.get("hrefs") else ""
         return f" ({esc(href)})" if href else ""
 
@@ -342,27 +343,36 @@ def definition_block(row: Mapping) -> Html:
 
 
 def chart_frame(pack, row: Mapping) -> pd.DataFrame:
-    """One measure's months for its trend chart: the monthly figure (SPC's series), the SPC
-    mean, limits and flags, the target, and the judged series when that is a rolling one."""
-    h = pack.history_for(row["measure"])
-    monthly_judged = row.get("headline_period") in ("month", "snapshot", "quarter", "year")
-    value = h["value"] if monthly_judged or h["spc_value"].isna().all() else h["spc_value"]
-    spc_ok = h["spc_flag"].notna() & (h["spc_flag"] != "too_few_points")
-    frame = pd.DataFrame({
-        "period": h["period_end"].to_numpy(),
-        "value": value.to_numpy(dtype="float64"),
-        "centre": h["spc_mean"].where(spc_ok).to_numpy(dtype="float64"),
-        "lower": h["spc_lcl"].where(spc_ok).to_numpy(dtype="float64"),
-        "upper": h["spc_ucl"].where(spc_ok).to_numpy(dtype="float64"),
-        "flag": h["spc_special_cause"].fillna(False).astype(bool).to_numpy(),
-        "flag_note": h["spc_label"].fillna("").where(h["spc_special_cause"].fillna(False).astype(bool), "")
-        .to_numpy(dtype=object),
-        "target": h["target"].to_numpy(dtype="float64"),
-    })
-    if not monthly_judged and not h["spc_value"].isna().all():
-        frame["judged"] = h["value"].to_numpy(dtype="float64")
-    if row.get("unit") in ("pct", "rate", "count", "days"):  # these cannot go below zero
-        frame["lower"] = frame["lower"].clip(lower=0)
+    """One measure's months for its trend chart: the monthly figure (SPC's series: the month,
+    else the month end) with the SPC mean, limits and flags, the target, and the judged
+    figure when the target is set on a rolling period (drawn as its own line)."""
+    mid = row["measure"]
+    h = pack.history_for(mid)
+    s = pack.spc_for(mid)
+    if len(s):
+        ok = s["variation"].notna() & (s["variation"] != "too_few_points")
+        flag = s["special_cause"].fillna(False).astype(bool).to_numpy()
+        frame = pd.DataFrame({
+            "period": s["period_end"].to_numpy(),
+            "value": s["value"].to_numpy(dtype="float64"),
+            "centre": s["mean"].where(ok).to_numpy(dtype="float64"),
+            "lower": s["lcl"].where(ok).to_numpy(dtype="float64"),
+            "upper": s["ucl"].where(ok).to_numpy(dtype="float64"),
+            "flag": flag,
+            "flag_note": np.where(flag, s["variation"].map(VARIATION_LABELS).fillna("").to_numpy(dtype=object), ""),
+        })
+    else:  # entered by quarter or year: no monthly series, no SPC
+        frame = pd.DataFrame({"period": h["period_end"].to_numpy(), "value": h["value"].to_numpy(dtype="float64")})
+    by_month = {p: i for i, p in enumerate(h["period_end"])}
+    pick = np.array([by_month.get(p, -1) for p in frame["period"]])  # a loop over months
+    take = lambda col: np.where(pick >= 0, h[col].to_numpy(dtype="float64")[np.maximum(pick, 0)], np.nan) \
+        if len(h) else np.full(len(frame), np.nan)  # noqa: E731
+    frame["target"] = take("target")
+    judged_period = row.get("headline_period") not in ("month", "snapshot", "quarter", "year")
+    if judged_period and len(s):
+        frame["judged"] = take("value")
+    if row.get("unit") in ("pct", "rate", "count", "days") and "lower" in frame.columns:
+        frame["lower"] = frame["lower"].clip(lower=0)  # these cannot go below zero
     # Three decimals are more than a chart or its tooltips show, and keep the page small.
     numbers = [c for c in ("value", "centre", "lower", "upper", "target", "judged") if c in frame.columns]
     frame[numbers] = frame[numbers].round(3)
@@ -395,14 +405,14 @@ def measure_chart(pack, row: Mapping, description: str | None = None):
             fmt = lambda v: narrative.fmt(v, unit).replace(" days", "")  # noqa: E731
             lines = {f"Target range top ({fmt(hi)})": float(hi), f"Target range bottom ({fmt(lo)})": float(lo),
                      **lines}
-    if not frame["lower"].notna().any():
+    if "lower" in frame.columns and not frame["lower"].notna().any():
         frame = frame.drop(columns=["centre", "lower", "upper"])
     base = "Month-end figure" if row.get("headline_period") == "snapshot" or row.get("kind") == "stock" \
         else "Monthly figure"
     subtitle = [f"{base} ({axis.lower() if axis != '%' else 'per cent'})"]
     if "lower" in frame.columns:
         subtitle.append("grey band: usual range (SPC)")
-    if frame["flag"].any():
+    if "flag" in frame.columns and frame["flag"].any():
         subtitle.append("diamonds: unusual months")
     if has_target or lines:
         named = [k.split(" (")[0] for k in lines]
