@@ -268,6 +268,16 @@ def check_authorities_and_month(warehouse: Path, authorities: str | list[str] | 
     return chosen
 
 
+def ensure_measures_for(warehouse: Path, authorities: list[str]) -> None:
+    """Make each authority's stored measures current before any notebook starts: the
+    notebooks only read the warehouse (many at once), and only one process may write a
+    DuckDB file. Recomputes only an authority whose data or measures code changed."""
+    from ..measures.store import ensure_measures
+
+    for code in authorities:
+        ensure_measures(code, warehouse)
+
+
 @contextlib.contextmanager
 def _month_lock(outputs: Path, month: str):
     """Refuse a second run of the same month while one is writing it."""
@@ -430,6 +440,7 @@ def run_batch(month: str, authorities: str | list[str] | None = "all", notebooks
 
     with _month_lock(outputs, month):
         shutil.rmtree(month_dir / STAGING, ignore_errors=True)  # debris of a killed run
+        ensure_measures_for(wh, run_authorities)
         manifest = mf.read_manifest(month_dir) or mf.new_manifest(month)
         inputs = {str(s.path): mf.sha256_file(s.path) for s in specs}
         if cfg.source is not None:
