@@ -118,6 +118,7 @@ def _resolved(spec):
     {},
     {"target": 21.0, "benchmarks": {"England": 22.4, "Statistical neighbours": 23.1}, "subtitle": "Monthly"},
     {"target": "target", "zero": False, "value_format": ".1f", "value_label": "Re-referrals (%)"},
+    {"target": (16.0, 22.0), "benchmarks": {"England": 19.0}},
 ])
 def test_trend_spec_draws_exactly_the_trend_chart(options):
     """trend_spec is trend_chart without altair's objects: same layers, marks, data, labels."""
@@ -142,3 +143,12 @@ def test_trend_spec_renders_through_altairs_renderer_and_keeps_reference_lines_s
     rows = chart.to_dict()["datasets"][refs[0]["data"]["name"]]
     # A constant line needs its two ends, not 36 points.
     assert [(r["line"], r["y"]) for r in rows] == [("Target", 21.0)] * 2 + [("England", 22.4)] * 2
+
+
+def test_a_target_range_is_two_orange_lines_and_benchmarks_keep_their_colours():
+    spec = charts.trend_spec(_series(), "Caseloads within range", target=(16.0, 22.0),
+                             benchmarks={"England": 19.0, "Statistical neighbours": 18.0}).to_dict()
+    lines = next(layer for layer in spec["layer"] if layer["encoding"].get("detail"))
+    scale = lines["encoding"]["color"]["scale"]
+    assert scale["domain"] == ["Target range top", "Target range bottom", "England", "Statistical neighbours"]
+    assert scale["range"] == [charts.AF_ORANGE, charts.AF_ORANGE, charts.AF_TURQUOISE, charts.AF_DARK_PINK]

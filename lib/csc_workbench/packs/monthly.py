@@ -270,27 +270,31 @@ def load_account(con, tables: set[str], authority: str) -> tuple[pd.DataFrame | 
 # --------------------------------------------------------------------------------------
 # Benchmarks
 # --------------------------------------------------------------------------------------
-def _benchmarks(authority: str, month_end: pd.Timestamp, warehouse: Path, synthetic: bool,
-                measures: pd.DataFrame) -> tuple[pd.DataFrame | None, str]:
-    """(benchmark summary, where it comes from). Never writes the warehouse."""
-    if synthetic:
-        from ..reference.report import benchmarks_for
+def _benchmarks(con, tables: set[str], authority: str, month_end: pd.Timestamp, warehouse: Path,
+                synthetic: bool, measures: pd.DataFrame) -> tuple[pd.DataFrame | None, str]:
+    """(benchmark summary, where it comes from). Reads through the pack's connection and
+    never writes the warehouse."""
+    from ..reference.compare import UnknownAuthority, benchmark_summary, resolve_authority
 
-        year = latest_complete_year(month_end)
+    if synthetic:
+        from ..reference.report import synthetic_authorities
+
+        auth = synthetic_authorities(con=con)
         try:
-            table = benchmarks_for(authority, year=year, warehouse=warehouse, measures=measures)
+            ref = synthetic_reference_cached(con, tables, measures)
         except ConfigError:
             return None, "no benchmarks: the warehouse holds no complete year of measures yet"
+        code = resolve_authority(authority, auth)
+        table = benchmark_summary(ref["ref_benchmarks"], ref["ref_stat_neighbours"], auth, code,
+                                  year=latest_complete_year(month_end), release="latest", measures=measures)
         return table, ("the other fictional authorities in the warehouse, pooled as DfE pools authorities (their "
                        "region and 'England' are the same pool; statistical neighbours are the most similar of "
                        "them)")
-    from ..reference.build import read_reference
-    from ..reference.compare import UnknownAuthority, benchmark_summary, resolve_authority
+    from ..reference.build import REFERENCE_TABLES
 
-    try:
-        ref = read_reference(warehouse)
-    except (KeyError, FileNotFoundError):
+    if not set(REFERENCE_TABLES) <= tables:
         return None, "DfE's published statistics are not loaded into the warehouse (run `cscw reference`)"
+    ref = {t: con.sql(f'SELECT * FROM "{t}"').to_arrow_table().to_pandas() for t in REFERENCE_TABLES}
     try:
         code = resolve_authority(authority, ref["ref_authorities"], ref.get("ref_area_lookup"))
     except UnknownAuthority:
@@ -301,6 +305,41 @@ def _benchmarks(authority: str, month_end: pd.Timestamp, warehouse: Path, synthe
                               measures=ref.get("ref_measures"))
     return table, ("DfE's published statistics. Contains public sector information licensed under the "
                    "Open Government Licence v3.0")
+
+
+def synthetic_reference_cached(con, tables: set[str], measures: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """``reference.report.synthetic_reference_tables``, kept on disk between packs. Every
+    pack of a region pools the same authorities, so it is built once per set of measures:
+    the key is every authority's measures cache key (which changes with its data or the
+    measures code), the authorities table, the measure units and the reference code."""
+    import hashlib
+    import pickle
+
+    from ..reference.report import synthetic_reference_tables
+    from .render import _cache_dir, atomic_write_bytes
+
+    if "measures_cache" not in tables:
+        return synthetic_reference_tables(con=con, measures=measures)
+    h = hashlib.sha256()
+    for sql in ("SELECT authority, cache_key FROM measures_cache ORDER BY ALL",
+                'SELECT authority, la_name, region_code, region_name, is_synthetic FROM "authorities" ORDER BY ALL'):
+        h.update(repr(con.execute(sql).fetchall()).encode())
+    h.update(pd.util.hash_pandas_object(measures, index=False).to_numpy().tobytes())
+    here = Path(__file__).resolve().parents[1] / "reference"
+    for name in ("synthetic.py", "compare.py", "report.py", "build.py"):
+        h.update((here / name).read_bytes())
+    h.update(pd.__version__.encode())
+    path = _cache_dir() / f"synthetic-reference-{h.hexdigest()[:24]}.pkl"
+    try:
+        return pickle.loads(path.read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        pass
+    ref = synthetic_reference_tables(con=con, measures=measures)
+    try:
+        atomic_write_bytes(path, pickle.dumps(ref, protocol=pickle.HIGHEST_PROTOCOL))
+    except OSError:  # a read-only cache folder only costs the time to rebuild
+        pass
+    return ref
 
 
 def _year_label(table: pd.DataFrame | None) -> str | None:
@@ -325,7 +364,7 @@ def build_monthly_pack(authority: str, month: str, audience: str = "shared",
     ``ConfigError`` for a bad month or audience, an unknown authority, a warehouse without
     measures for the authority, or a month outside the authority's data.
     """
-    from ..assessment import build_assessment_table, build_scorecard, load_manual, load_targets, spc_flags
+    from ..assessment import build_scorecard_and_table, load_manual, load_targets, spc_flags
     from ..assessment.manual import catalogue_with_manual
     from ..model.warehouse import connect, default_path
 
@@ -356,18 +395,17 @@ def build_monthly_pack(authority: str, month: str, audience: str = "shared",
             raise ConfigError(f"no data for {authority} in {month}: its measures run from {lo:%Y-%m} to {hi:%Y-%m}")
         tidy = _read_measures(con, authority, max(first, lo), month_end)
         team_names = _team_names(con, tables, authority)
+        catalogue = catalogue_with_manual()
+        synthetic = bool(info.get("is_synthetic")) if info.get("is_synthetic") is not None else False
+        t = time.perf_counter()
+        bench, source = _benchmarks(con, tables, authority, month_end, path, synthetic, catalogue_frame(catalogue))
+        timings["benchmarks"] = time.perf_counter() - t
         internal = {}
         if audience == "internal":
             internal["load_account"], internal["dq_rules"] = load_account(con, tables, authority)
             internal["overdue_assessments"] = overdue_assessments(con, tables, authority, month_end, team_names)
             internal["worker_caseloads"] = worker_caseloads(con, tables, authority, month_end, team_names)
-    timings["read"] = time.perf_counter() - started
-
-    t = time.perf_counter()
-    catalogue = catalogue_with_manual()
-    synthetic = bool(info.get("is_synthetic")) if info.get("is_synthetic") is not None else False
-    bench, source = _benchmarks(authority, month_end, path, synthetic, catalogue_frame(catalogue))
-    timings["benchmarks"] = time.perf_counter() - t
+    timings["read"] = time.perf_counter() - started - timings["benchmarks"]
 
     t = time.perf_counter()
     targets = targets if targets is not None else load_targets(authority)
@@ -382,10 +420,9 @@ def build_monthly_pack(authority: str, month: str, audience: str = "shared",
         seen.append(manual_tidy[manual_tidy["authority"] == authority][TIDY_COLUMNS])
     seen = apply_audience(pd.concat(seen, ignore_index=True), audience, units, display=False)
     spc = spc_flags(seen[seen["period_end"] <= month_end], catalogue)
-    scorecard = build_scorecard(totals, catalogue, authority, month, targets, benchmark_summary=bench,
-                                spc=spc, audience=audience, manual=manual)
-    history = build_assessment_table(totals, catalogue, authority, targets, benchmark_summary=bench,
-                                     spc=spc, audience=audience, manual=manual)
+    scorecard, history = build_scorecard_and_table(totals, catalogue, authority, month, targets,
+                                                   benchmark_summary=bench, spc=spc, audience=audience,
+                                                   manual=manual)
     history = history[history["period_end"] <= month_end].reset_index(drop=True)
     timings["assessment"] = time.perf_counter() - t
 

@@ -69,6 +69,24 @@ def setup_altair() -> None:
     alt.theme.enable(THEME_NAME)
 
 
+def _target_lines(target) -> dict:
+    """The target's reference lines: one ('Target'), or a range's two edges (a pair of
+    numbers or columns: low, high), drawn alike."""
+    if target is None:
+        return {}
+    if isinstance(target, tuple | list):
+        low, high = target
+        return {"Target range top": high, "Target range bottom": low}
+    return {"Target": target}
+
+
+def _line_colours(names: list[str]) -> list[str]:
+    """Target lines orange (the Analysis Function's pairing with dark blue); benchmarks
+    the next colours of the palette in order."""
+    others = iter(c for c in CATEGORICAL if c not in (AF_DARK_BLUE, AF_ORANGE))
+    return [AF_ORANGE if n.startswith("Target") else next(others) for n in names]
+
+
 def _line_points(y: np.ndarray) -> np.ndarray:
     """The points a reference line needs: the ends and every point where it changes (a
     constant target is two points, not 36; the drawn line is the same)."""
@@ -115,7 +133,7 @@ def trend_chart(
     value: str = "value",
     value_label: str = "Value",
     value_format: str = ",.1f",
-    target: str | float | None = None,
+    target: str | float | tuple | None = None,
     benchmarks: Mapping[str, str | float] | None = None,
     centre: str = "centre",
     lower: str = "lower",
@@ -132,7 +150,8 @@ def trend_chart(
     ``data`` has one row per period: ``period`` (datetime), ``value``, and optionally the
     SPC columns (``centre``, ``lower``, ``upper``) and ``flag`` (bool) with ``flag_note``
     (the reason shown in the tooltip). ``target`` and each benchmark are either a column
-    of ``data`` (a target that changes over time) or one number. ``title`` should state
+    of ``data`` (a target that changes over time) or one number; ``target`` may also be a
+    range, a (low, high) pair, drawn as two orange lines. ``title`` should state
     the finding ("Re-referrals rose above target in March"), not name the measure.
 
     Reference lines are labelled directly at their right-hand end (no legend to decode),
@@ -150,7 +169,7 @@ def trend_chart(
 
     # Reference lines in long form: one row per period and line, named for direct labels.
     refs: list[pd.DataFrame] = []
-    lines = {"Target": target} if target is not None else {}
+    lines = _target_lines(target)
     lines.update(benchmarks or {})
     for name, spec in lines.items():
         y = (frame[spec] if isinstance(spec, str) else pd.Series(float(spec), index=frame.index)).astype("float64")
@@ -179,8 +198,7 @@ def trend_chart(
         ref = pd.concat(refs, ignore_index=True)
         names = list(lines)
         # Target orange (the Analysis Function's pairing with dark blue); benchmarks next in order.
-        palette = [AF_ORANGE] + [c for c in CATEGORICAL if c not in (AF_DARK_BLUE, AF_ORANGE)]
-        colours = palette[: len(names)] if target is not None else palette[1: len(names) + 1]
+        colours = _line_colours(names)
         colour = alt.Color("line:N", scale=alt.Scale(domain=names, range=colours), legend=None)
         layers.append(alt.Chart(ref).mark_line(strokeDash=[6, 4], strokeWidth=1.5).encode(
             x=x, y=alt.Y("y:Q"), color=colour, detail="line:N",
@@ -269,7 +287,7 @@ def trend_spec(
     value: str = "value",
     value_label: str = "Value",
     value_format: str = ",.1f",
-    target: str | float | None = None,
+    target: str | float | tuple | None = None,
     benchmarks: Mapping[str, str | float] | None = None,
     centre: str = "centre",
     lower: str = "lower",
@@ -307,7 +325,7 @@ def trend_spec(
     main = dataset(main_rows)
     layers: list[dict] = []
 
-    lines = {"Target": target} if target is not None else {}
+    lines = _target_lines(target)
     lines.update(benchmarks or {})
     ref_rows: list[dict] = []
     ref_ys: list[float] = []
@@ -347,8 +365,7 @@ def trend_spec(
             labels.append(("Usual range (SPC limits)", float(up[last]), "#505a5f"))
     if lines:
         names = list(lines)
-        palette = [AF_ORANGE] + [c for c in CATEGORICAL if c not in (AF_DARK_BLUE, AF_ORANGE)]
-        colours = palette[: len(names)] if target is not None else palette[1: len(names) + 1]
+        colours = _line_colours(names)
         layers.append({"data": dataset(ref_rows),
                        "mark": {"type": "line", "strokeDash": [6, 4], "strokeWidth": 1.5},
                        "encoding": {

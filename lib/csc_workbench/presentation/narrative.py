@@ -396,12 +396,18 @@ def _year_label(year) -> str | None:
 # The paragraph, the title and the summary
 # --------------------------------------------------------------------------------------
 def _history_point(history: pd.DataFrame | None, measure: str, month_end) -> Mapping | None:
+    """The assessment table's row for the measure (breakdown 'all') at the month, as a dict."""
     if history is None or history.empty:
         return None
-    h = history[(history["measure"] == measure) & (history["period_end"] == pd.Timestamp(month_end))]
-    if "breakdown" in h.columns:
-        h = h[h["breakdown"] == "all"]
-    return h.iloc[0].to_dict() if len(h) else None
+    match = (history["measure"].to_numpy(dtype=object) == measure) & \
+        (history["period_end"].to_numpy() == np.datetime64(pd.Timestamp(month_end)))
+    if "breakdown" in history.columns:
+        match &= history["breakdown"].to_numpy(dtype=object) == "all"
+    hit = np.flatnonzero(match)
+    if not len(hit):
+        return None
+    i = hit[0]
+    return {c: history[c].to_numpy()[i] for c in history.columns}
 
 
 def analysis(row: Mapping, history: pd.DataFrame | None = None, teams: pd.DataFrame | None = None) -> str:

@@ -350,16 +350,17 @@ def chart_frame(pack, row: Mapping) -> pd.DataFrame:
     h = pack.history_for(mid)
     s = pack.spc_for(mid)
     if len(s):
-        ok = s["variation"].notna() & (s["variation"] != "too_few_points")
-        flag = s["special_cause"].fillna(False).astype(bool).to_numpy()
+        variation = s["variation"].to_numpy(dtype=object)
+        ok = np.array([v is not None and v == v and v != "too_few_points" for v in variation], dtype=bool)
+        flag = s["special_cause"].to_numpy(dtype=bool)
+        limit = lambda col: np.where(ok, s[col].to_numpy(dtype="float64"), np.nan)  # noqa: E731
         frame = pd.DataFrame({
             "period": s["period_end"].to_numpy(),
             "value": s["value"].to_numpy(dtype="float64"),
-            "centre": s["mean"].where(ok).to_numpy(dtype="float64"),
-            "lower": s["lcl"].where(ok).to_numpy(dtype="float64"),
-            "upper": s["ucl"].where(ok).to_numpy(dtype="float64"),
+            "centre": limit("mean"), "lower": limit("lcl"), "upper": limit("ucl"),
             "flag": flag,
-            "flag_note": np.where(flag, s["variation"].map(VARIATION_LABELS).fillna("").to_numpy(dtype=object), ""),
+            "flag_note": np.array([VARIATION_LABELS.get(v, "") if f else "" for v, f in zip(variation, flag)],
+                                  dtype=object),
         })
     else:  # entered by quarter or year: no monthly series, no SPC
         frame = pd.DataFrame({"period": h["period_end"].to_numpy(), "value": h["value"].to_numpy(dtype="float64")})
@@ -398,13 +399,12 @@ def measure_chart(pack, row: Mapping, description: str | None = None):
         if pd.notna(row.get("england")):
             lines[f"England{year}"] = float(row["england"])
     has_target = frame["target"].notna().any()
+    target = "target" if has_target else None
     if not has_target:
         frame = frame.drop(columns="target")
         lo, hi = row.get("target_low"), row.get("target_high")
-        if pd.notna(lo) and pd.notna(hi):  # a target range: both edges, labelled with their values
-            fmt = lambda v: narrative.fmt(v, unit).replace(" days", "")  # noqa: E731
-            lines = {f"Target range top ({fmt(hi)})": float(hi), f"Target range bottom ({fmt(lo)})": float(lo),
-                     **lines}
+        if pd.notna(lo) and pd.notna(hi):  # a target range: both edges
+            target, has_target = (float(lo), float(hi)), True
     if "lower" in frame.columns and not frame["lower"].notna().any():
         frame = frame.drop(columns=["centre", "lower", "upper"])
     base = "Month-end figure" if row.get("headline_period") == "snapshot" or row.get("kind") == "stock" \
@@ -415,12 +415,11 @@ def measure_chart(pack, row: Mapping, description: str | None = None):
     if "flag" in frame.columns and frame["flag"].any():
         subtitle.append("diamonds: unusual months")
     if has_target or lines:
-        named = [k.split(" (")[0] for k in lines]
-        named = list(dict.fromkeys("target range" if k.startswith("Target range") else
-                                   k.lower() if k.startswith(("Rolling", "Year")) else k for k in named))
-        subtitle.append("dashed: " + narrative.join_words((["target"] if has_target else []) + named))
+        named = [k.lower() if k.startswith(("Rolling", "Year")) else k for k in lines]
+        first = ["target range"] if isinstance(target, tuple) else ["target"] if has_target else []
+        subtitle.append("dashed: " + narrative.join_words(first + named))
     return trend_spec(frame, narrative.chart_title(row), subtitle="; ".join(subtitle), value_label=axis,
-                      value_format=number_format, target="target" if has_target else None,
+                      value_format=number_format, target=target,
                       benchmarks=lines or None, zero=zero, width=600, height=240,
                       description=description)
 
