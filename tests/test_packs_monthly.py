@@ -134,3 +134,17 @@ def test_sections_render_without_gaps_or_raw_names(packs):
     for raw in ("rolling_12m", "value_month", "dot_month", "spc_flag", "breakdown_value", "special_cause_",
                 "not_available", "_pct", "headline_period"):
         assert raw not in text, raw
+    # No internal name at all (measure ids, settings, columns) in what a reader sees.
+    visible = re.sub(r"<style\b.*?</style>", " ", text, flags=re.S)
+    assert re.findall(r"\b[a-z]+(?:_[a-z0-9]+)+\b", visible) == []
+
+
+def test_definitions_are_written_for_readers():
+    titles = {"assessment_45wd_pct": "Assessments completed within 45 working days", "assessments": "Assessments"}
+    text = ("As assessment_45wd_pct with a limit of 15 working days (option assessment_days). Assessments "
+            "completed / assessments. Option assessment_clock='referral' times from the referral. Standard "
+            "(option cpp_visit_standard): 10 working days; option cla_visit_standard='local' uses every "
+            "cla_visit_local_weeks weeks / children.")
+    assert sections.plain_definition(text, titles) == (
+        "As assessments completed within 45 working days with a limit of 15 working days. Assessments completed "
+        "/ assessments. Standard: 10 working days / children.")

@@ -336,10 +336,30 @@ def measure_block(pack, row: Mapping, text: str | None = None) -> Html:
                 f'<p class="csc-analysis">{esc(text)}</p>')
 
 
-def definition_block(row: Mapping) -> Html:
+def plain_definition(text, titles: Mapping[str, str] | None = None) -> str:
+    """A catalogue definition for readers, without the workbench's internal names: measure
+    ids become the measures' titles ('As assessment_45wd_pct ...' -> 'As assessments
+    completed within 45 working days ...'), sentences and clauses about settings
+    ('Option assessment_clock=...', '(option cin_visit_days)') are left out, and any other
+    name_with_underscores is written as words."""
+    import re
+
+    out = str(text or "")
+    out = re.sub(r"\s*\(option [a-z0-9_]+\)", "", out)
+    out = re.sub(r";\s*option [a-z0-9_]+=[^/]*?(?= /)", "", out)
+    out = re.sub(r"(?:^|(?<=\. ))Option [a-z0-9_]+=[^.]*\.\s*", "", out)
+    # Only ids with an underscore: 'assessments' or 'referrals' are also ordinary words.
+    for mid, title in sorted(((k, v) for k, v in (titles or {}).items() if "_" in k), key=lambda kv: -len(kv[0])):
+        out = re.sub(rf"\b{re.escape(mid)}\b", narrative.lower_first(title), out)
+    out = re.sub(r"\b[a-z]+(?:_[a-z0-9]+)+\b", lambda m: m.group(0).replace("_", " "), out)
+    return re.sub(r"\s{2,}", " ", out).strip()
+
+
+def definition_block(row: Mapping, titles: Mapping[str, str] | None = None) -> Html:
     """The measure's definition and what it tells us (RO15 and SF17), in small print."""
-    return Html(f'<p class="csc-definition"><strong>Definition:</strong> {esc(row.get("definition"))} '
-                f'<strong>What it tells us:</strong> {esc(row.get("tells_us"))}</p>')
+    return Html(f'<p class="csc-definition"><strong>Definition:</strong> '
+                f'{esc(plain_definition(row.get("definition"), titles))} <strong>What it tells us:</strong> '
+                f'{esc(plain_definition(row.get("tells_us"), titles))}</p>')
 
 
 def chart_frame(pack, row: Mapping) -> pd.DataFrame:
@@ -432,6 +452,7 @@ def area(pack, area: str) -> list:
                      f"this month.</p>")]
     out: list = [Html(area_intro(pack, area, measures) + recent_table(pack, area, measures))]
     rows = pack.scorecard.set_index("measure")
+    titles = dict(zip(pack.scorecard["measure"], pack.scorecard["title"]))
     for mid in measures:
         row = rows.loc[mid].to_dict()
         row["measure"] = mid
@@ -440,7 +461,7 @@ def area(pack, area: str) -> list:
         chart = measure_chart(pack, row, text)
         if chart is not None:
             out.append(chart)
-        out.append(definition_block(row))
+        out.append(definition_block(row, titles))
     return out
 
 
