@@ -223,3 +223,25 @@ def test_period_phrases():
     assert narrative.lower_first("ICPCs within 15 working days") == "ICPCs within 15 working days"
     assert narrative.lower_first("Referrals received") == "referrals received"
     assert not math.isnan(0.0)
+
+
+def test_largest_movements_are_ranked_against_each_measures_usual_change():
+    """1.5% -> 1.3% is a 13% fall, but that series moves 0.2 points most months; 80% -> 88%
+    is a 10% rise where the usual change is 1 point: that is the larger movement."""
+    months = pd.period_range(end="2025-09", periods=6, freq="M").to_timestamp(how="end").normalize()
+
+    def series(measure, values):
+        return pd.DataFrame({"measure": measure, "breakdown": "all", "period_end": months,
+                             "value": values, "previous_value": [np.nan] + values[:-1]})
+
+    hist = pd.concat([series("cpp_open_2y_pct", [1.5, 1.3, 1.5, 1.3, 1.5, 1.3]),
+                      series("assessment_45wd_pct", [79.0, 80.0, 79.0, 80.0, 80.0, 88.0])], ignore_index=True)
+    rows = pd.DataFrame([
+        row(measure="cpp_open_2y_pct", title="Open plans lasting 2 years or more", polarity="low", value=1.3,
+            dot_month="improving", pct_change_month=-13.3),
+        row(measure="assessment_45wd_pct", value=88.0, dot_month="improving", pct_change_month=10.0),
+    ])
+    line = next(s for s in narrative.headline_summary(rows, hist) if s.startswith("Largest improvements"))
+    assert line == ("Largest improvements since August: assessments completed within 45 working days (80.0% to "
+                    "88.0%); open plans lasting 2 years or more (1.5% to 1.3%).")
+    assert narrative.usual_change(hist, SEPT)["assessment_45wd_pct"] == 1.0

@@ -525,6 +525,19 @@ def chart_title(row: Mapping) -> str:
     return f"{head}, {qualifier}" if qualifier else head
 
 
+def usual_change(history: pd.DataFrame | None, month_end) -> pd.Series:
+    """Each measure's usual month-to-month change of its judged series: the median absolute
+    change over the months before ``month_end`` (measure -> value, in the measure's unit)."""
+    if history is None or history.empty or not {"value", "previous_value"} <= set(history.columns):
+        return pd.Series(dtype="float64")
+    h = history
+    if "breakdown" in h.columns:
+        h = h[h["breakdown"] == "all"]
+    h = h[h["period_end"] < pd.Timestamp(month_end)]
+    change = (h["value"] - h["previous_value"]).abs()
+    return change.groupby(h["measure"]).median().dropna()
+
+
 def _rag_words(row: Mapping) -> str:
     """'on target', 'requires improvement', 'worse than the middle 50% of England'."""
     return lower_first(str(row.get("rag_label") or row.get("rag") or ""))
@@ -616,14 +629,29 @@ def headline_summary(scorecard: pd.DataFrame, history: pd.DataFrame | None = Non
         else:
             out.append(f"No measure with a target changed its rating since {prev:%B}.")
 
-    # 3. Largest movements among measures where high or low is good.
+    # 3. Largest movements among measures where high or low is good: ranked by the change
+    # against the measure's usual month-to-month change (a move from 1.5% to 1.3% is -13%,
+    # yet ordinary for a small percentage), else by the relative change.
     moving = rows[rows["polarity"].isin(JUDGED) & rows["dot_month"].isin(["improving", "worsening"])
-                  & rows["pct_change_month"].notna()]
+                  & rows["pct_change_month"].notna()].copy()
+    moving["_score"] = moving["pct_change_month"].abs() / 100
+    usual = usual_change(history, month)
+    if len(usual):
+        def change_now(measure: str) -> float:
+            point = _history_point(history, measure, month) or {}
+            now, before_ = _num(point.get("value")), _num(point.get("previous_value"))
+            return abs(now - before_) if now is not None and before_ is not None else np.nan
+
+        scale = moving["measure"].map(usual).to_numpy(dtype="float64")
+        change = np.array([change_now(m) for m in moving["measure"]], dtype="float64")  # a loop over measures
+        known = (scale > 0) & ~np.isnan(change)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            moving["_score"] = np.where(known, change / scale, moving["_score"].to_numpy())
     for word, label in (("improving", "improvement"), ("worsening", "deterioration")):
         sub = moving[moving["dot_month"] == word]
         if sub.empty:
             continue
-        sub = sub.reindex(sub["pct_change_month"].abs().sort_values(ascending=False).index).head(2)
+        sub = sub.sort_values("_score", ascending=False, kind="stable").head(2)
         items = []
         for r in sub.to_dict(orient="records"):
             point = _history_point(history, r["measure"], month)
