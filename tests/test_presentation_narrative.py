@@ -245,3 +245,12 @@ def test_largest_movements_are_ranked_against_each_measures_usual_change():
     assert line == ("Largest improvements since August: assessments completed within 45 working days (80.0% to "
                     "88.0%); open plans lasting 2 years or more (1.5% to 1.3%).")
     assert narrative.usual_change(hist, SEPT)["assessment_45wd_pct"] == 1.0
+
+
+def test_a_figure_that_rounds_onto_its_target_is_shown_more_precisely():
+    r = row(unit="number", polarity="range", value=22.03, rag="amber", rag_label="Within tolerance",
+            rag_scheme="tolerance", target_low=16.0, target_high=22.0, title="Average caseload",
+            headline_period="snapshot")
+    assert narrative.chart_title(r) == ("Average caseload stood at 22.03 at the end of September, just outside "
+                                        "the 16.0\u201322.0 target range")
+    assert narrative.value_text(row(value=71.0, rag="red", target=86.0)) == "71.0%"  # no ambiguity: as usual

@@ -427,7 +427,7 @@ def analysis(row: Mapping, history: pd.DataFrame | None = None, teams: pd.DataFr
 
     out = []
     # 1. The figure and its movement.
-    first = f"{when[0].upper()}{when[1:]} the figure was {fmt(value, unit)}"
+    first = f"{when[0].upper()}{when[1:]} the figure was {value_text(row)}"
     point = _history_point(history, row["measure"], month)
     prev_value = _num((point or {}).get("previous_value"))
     movement = _movement(row.get("dot_month"), pol)
@@ -511,7 +511,7 @@ def chart_title(row: Mapping) -> str:
     verb = {"\u2191": "rose to", "\u2193": "fell to"}.get(arrow, "was")
     if period == "snapshot" and verb == "was":
         verb = "stood at"
-    head = f"{title} {verb} {fmt(value, unit)} {when}"
+    head = f"{title} {verb} {value_text(row)} {when}"
     qualifier = target_short(row)
     if qualifier is None and str(row.get("spc_flag") or "").startswith("special_cause"):
         qualifier = {"special_cause_improving": "an unusual improvement",
@@ -536,6 +536,21 @@ def usual_change(history: pd.DataFrame | None, month_end) -> pd.Series:
     h = h[h["period_end"] < pd.Timestamp(month_end)]
     change = (h["value"] - h["previous_value"]).abs()
     return change.groupby(h["measure"]).median().dropna()
+
+
+def value_text(row: Mapping) -> str:
+    """The headline figure as text; with two decimals when one decimal would print it equal
+    to the target it is judged against (22.03 'just outside 16.0-22.0' must not read 22.0)."""
+    value, unit = _num(row.get("value")), row.get("unit")
+    text = fmt(value, unit, row.get("status"))
+    if value is None or row.get("rag") in (None, "green", "good", "outstanding"):
+        return text
+    for bound in (row.get("target"), row.get("target_low"), row.get("target_high")):
+        b = _num(bound)
+        if b is not None and b != value and fmt(b, unit) == text:
+            precise = format_value(value, unit, decimals=2)
+            return f"{precise} days" if unit == "days" else precise
+    return text
 
 
 def _rag_words(row: Mapping) -> str:
