@@ -177,8 +177,36 @@ def summary(pack) -> Html:
     items = narrative.headline_summary(pack.scorecard, pack.history)
     bullets = "".join(f"<li>{esc(s)}</li>" for s in items)
     fields = {"authority_name": f"{pack.name} ({pack.authority})"}
-    return Html(f'{CSS}{lead}{contents(pack)}<h3>Headlines</h3><ul class="csc-headlines">{bullets}</ul>',
+    return Html(f'{CSS}{lead}{contents(pack)}{at_a_glance(pack)}<h3>Headlines</h3>'
+                f'<ul class="csc-headlines">{bullets}</ul>',
                 metadata={"csc": {"fields": fields}})
+
+
+def at_a_glance(pack) -> str:
+    """Per area, how many measures with a target or rating are on target, amber and off
+    target, with counts in words as well as colour."""
+    card = pack.scorecard[pack.scorecard["rag"].notna() & (pack.scorecard["status"] == "ok")]
+    if card.empty:
+        return ""
+    group = card["rag"].map(narrative._rag_group)
+    rows = []
+    for area, title in AREA_TITLES.items():  # a loop over areas
+        g = group[card["area"] == area]
+        if g.empty:
+            continue
+        cells = []
+        for key, style in (("met", RAG_STYLE["green"]), ("near", RAG_STYLE["amber"]), ("missed", RAG_STYLE["red"])):
+            n = int((g == key).sum())
+            look = f' style="background:{style[0]};color:{style[1]};font-weight:bold"' if n else ""
+            cells.append(f"<td{look}>{n}</td>")
+        rows.append(f'<tr><th scope="row" class="csc-rowhead"><a href="#{esc(anchor(title))}">{esc(title)}</a></th>'
+                    f"<td>{len(g)}</td>{''.join(cells)}</tr>")
+    head = ("<tr><th scope=\"col\">Area</th><th scope=\"col\" style=\"text-align:right\">With a target</th>"
+            "<th scope=\"col\" style=\"text-align:right\">On target</th>"
+            "<th scope=\"col\" style=\"text-align:right\">Amber</th>"
+            "<th scope=\"col\" style=\"text-align:right\">Off target</th></tr>")
+    return (f'<h3>At a glance</h3><table class="csc-table"><thead>{head}</thead><tbody>{"".join(rows)}'
+            f"</tbody></table>")
 
 
 def anchor(heading: str) -> str:
