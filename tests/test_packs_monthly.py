@@ -148,3 +148,28 @@ def test_definitions_are_written_for_readers():
     assert sections.plain_definition(text, titles) == (
         "As assessments completed within 45 working days with a limit of 15 working days. Assessments completed "
         "/ assessments. Standard: 10 working days / children.")
+
+
+def test_a_measure_entered_by_quarter_is_written_up_with_its_quarters(tmp_path, warehouse, monkeypatch):
+    import shutil
+
+    from csc_workbench.config import params_dir
+
+    params = tmp_path / "params"
+    shutil.copytree(params_dir(), params)
+    (params / "manual" / "Z001.csv").write_text(
+        "authority,measure,period,value,numerator,denominator,commentary\n"
+        "Z001,agency_sw_pct,2024-Q3,31,,,\n"
+        "Z001,agency_sw_pct,2024-Q4,27,,,Two agency workers replaced by permanent staff\n", encoding="utf-8")
+    monkeypatch.setenv("CSCW_PARAMS", str(params))
+    p = build_monthly_pack("Z001", MONTH, "shared", warehouse)
+    parts = sections.area(p, "workforce")
+    html = "\n".join(str(x) for x in parts if not hasattr(x, "to_dict"))
+    assert "Social workers who are agency staff" in html
+    table = re.search(r'<table class="csc-table">.*?</table>', html, flags=re.S).group(0)
+    agency = re.search(r"Social workers who are agency staff.*?</tr>", table, flags=re.S).group(0)
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", agency)
+    # Oct 24 .. Mar 25: figures only at the quarter ends (December and March).
+    assert cells[:6] == ["\u2013", "\u2013", "31.0%", "\u2013", "\u2013", "27.0%"]
+    assert "27.0%" in html and "better than" in html  # 27% after 31%, low is good
+    assert "Analyst's note:</strong> <p>Two agency workers replaced by permanent staff</p>" in html

@@ -65,6 +65,7 @@ CSS = """
 .csc-headlines li { margin: 0 0 8px; }
 .csc-commentary { border-left: 4px solid #12436D; padding: 2px 0 2px 14px; }
 .csc-commentary h4 { margin: 10px 0 4px; }
+.csc-commentary p:first-of-type { display: inline; }
 .csc-measure-head { margin: 32px 0 4px; }
 .csc-status { margin: 2px 0 8px; font-size: 0.95rem; }
 .csc-tag { display: inline-block; padding: 1px 8px; font-weight: bold; font-size: 0.85rem; margin-right: 6px;
@@ -310,7 +311,8 @@ def recent_table(pack, area: str, measures: list[str]) -> str:
     rows = pack.scorecard.set_index("measure").loc[measures]
     if rows.empty:
         return ""
-    months = list(rows["series_months"].iloc[0])[-RECENT_MONTHS:]
+    end = pd.Period(pack.month_end, "M")
+    months = [str(end - k) for k in range(RECENT_MONTHS - 1, -1, -1)]
     years = sorted({y for d in rows["annual_display"] for y in (d or {})})[-3:]
     bench = pack.benchmark_year
     header = ["Measure"] + [f"{pd.Period(m, 'M'):%b %y}" for m in months] + ["Year to date"] + \
@@ -323,7 +325,9 @@ def recent_table(pack, area: str, measures: list[str]) -> str:
     for mid, r in rows.iterrows():
         unit = r["unit"]
         label = r["title"] + _series_note(r["series_period"])
-        recent = list(r["series_14_display"])[-RECENT_MONTHS:]
+        # By month label: a measure entered by quarter has figures only at quarter ends.
+        by_month = dict(zip(r["series_months"], r["series_14_display"]))
+        recent = [by_month.get(m, "\u2013") for m in months]
         ytd = "\u2013" if r["kind"] in ("stock", "manual") else r["display_ytd"]
         annual = [(r["annual_display"] or {}).get(y, "\u2013") for y in years]
         benches = ["\u2013", "\u2013"] if unit == "count" else [
@@ -360,8 +364,11 @@ def measure_block(pack, row: Mapping, text: str | None = None) -> Html:
         status += f" &middot; {esc(dot)} on the month before"
     if text is None:
         text = narrative.analysis(row, pack.history_for(row["measure"]), pack.teams_for(row["measure"]))
+    note = row.get("commentary")
+    note = (f'<div class="csc-commentary"><strong>Analyst\'s note:</strong> {safe_markdown(str(note))}</div>'
+            if isinstance(note, str) and note.strip() else "")
     return Html(f'<h3 class="csc-measure-head">{esc(row.get("title"))}</h3><p class="csc-status">{status}</p>'
-                f'<p class="csc-analysis">{esc(text)}</p>')
+                f'<p class="csc-analysis">{esc(text)}</p>{note}')
 
 
 def plain_definition(text, titles: Mapping[str, str] | None = None) -> str:
