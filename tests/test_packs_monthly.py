@@ -173,3 +173,37 @@ def test_a_measure_entered_by_quarter_is_written_up_with_its_quarters(tmp_path, 
     assert cells[:6] == ["\u2013", "\u2013", "31.0%", "\u2013", "\u2013", "27.0%"]
     assert "27.0%" in html and "better than" in html  # 27% after 31%, low is good
     assert "Analyst's note:</strong> <p>Two agency workers replaced by permanent staff</p>" in html
+
+
+def test_data_quality_appendix_shows_the_latest_load_account(tmp_path, warehouse):
+    """With the loaders' account in the warehouse (tables dq_account and dq_issues, as
+    `cscw load` writes them), the internal appendix shows the latest load and its rule
+    counts; the rows behind them (which name children) stay in the warehouse."""
+    import shutil
+
+    import duckdb
+
+    copy = tmp_path / "wh.duckdb"
+    shutil.copy(warehouse, copy)
+    con = duckdb.connect(str(copy))
+    con.execute('CREATE TABLE dq_account (load_id VARCHAR, loaded_at TIMESTAMP, authority VARCHAR, "file" VARCHAR, '
+                '"table" VARCHAR, rows_read BIGINT, loaded BIGINT, rejected BIGINT, fixed BIGINT, warnings BIGINT)')
+    con.execute('CREATE TABLE dq_issues (load_id VARCHAR, loaded_at TIMESTAMP, authority VARCHAR, "file" VARCHAR, '
+                '"table" VARCHAR, "row" VARCHAR, "column" VARCHAR, "rule" VARCHAR, "action" VARCHAR, message VARCHAR)')
+    con.execute("INSERT INTO dq_account VALUES ('old', '2025-03-01 09:00', 'Z001', 'old.xml', 'referrals', 5, 5, 0, 0, 0),"
+                "('L2', '2025-04-02 10:30', 'Z001', 'cin_2025.xml', 'referrals', 120, 117, 3, 1, 2),"
+                "('L2', '2025-04-02 10:30', 'Z001', 'cin_2025.xml', 'assessments', 80, 80, 0, 0, 0)")
+    con.execute("INSERT INTO dq_issues VALUES "
+                "('L2', '2025-04-02 10:30', 'Z001', 'cin_2025.xml', 'referrals', '12', 'referral_date', "
+                "'date_in_future', 'rejected', 'child C0000001: referral dated 2031-01-01'),"
+                "('L2', '2025-04-02 10:30', 'Z001', 'cin_2025.xml', 'referrals', '13', 'referral_date', "
+                "'date_in_future', 'rejected', 'child C0000002: referral dated 2031-01-02'),"
+                "('L2', '2025-04-02 10:30', 'Z001', 'cin_2025.xml', 'referrals', '40', 'nfa', 'code_fixed', "
+                "'fixed', 'child C0000003: NFA true')")
+    con.close()
+    p = build_monthly_pack("Z001", MONTH, "internal", copy)
+    html = str(sections.data_quality(p))
+    assert "Latest load, 02 April 2025 10:30: 200 rows read, 197 loaded, 3 rejected, 1 fixed and 2 warnings." in html
+    assert "cin_2025.xml" in html and "old.xml" not in html
+    assert re.search(r"date_in_future</td><td[^>]*>rejected</td><td[^>]*>2</td>", html)
+    assert "C0000001" not in html  # counts by rule, not the rows
