@@ -79,7 +79,8 @@ def test_the_page_reads_like_a_pack_not_a_notebook(runs):
                 "headline_period", "build_monthly_pack", "display("):
         assert raw not in text, raw
     assert "data quality" not in text.lower()  # the internal appendix is not in a shared page
-    names = set(re.findall(r"\b[a-z]+(?:_[a-z0-9]+)+\b", text)) - {"scorecard_shared"}  # the workbook's file name
+    # Allowed: the workbook's file name and the product in the footer.
+    names = set(re.findall(r"\b[a-z]+(?:_[a-z0-9]+)+\b", text)) - {"scorecard_shared", "csc_workbench"}
     assert names == set(), names
 
 
