@@ -65,7 +65,8 @@ CSS = """
 .csc-headlines li { margin: 0 0 8px; }
 .csc-commentary { border-left: 4px solid #12436D; padding: 2px 0 2px 14px; }
 .csc-commentary h4 { margin: 10px 0 4px; }
-.csc-commentary p:first-of-type { display: inline; }
+.csc-note { border-left: 4px solid #12436D; padding: 2px 0 2px 14px; max-width: 44em; }
+.csc-note p:first-of-type { display: inline; }
 .csc-measure-head { margin: 32px 0 4px; }
 .csc-status { margin: 2px 0 8px; font-size: 0.95rem; }
 .csc-tag { display: inline-block; padding: 1px 8px; font-weight: bold; font-size: 0.85rem; margin-right: 6px;
@@ -365,7 +366,7 @@ def measure_block(pack, row: Mapping, text: str | None = None) -> Html:
     if text is None:
         text = narrative.analysis(row, pack.history_for(row["measure"]), pack.teams_for(row["measure"]))
     note = row.get("commentary")
-    note = (f'<div class="csc-commentary"><strong>Analyst\'s note:</strong> {safe_markdown(str(note))}</div>'
+    note = (f'<div class="csc-note"><strong>Analyst\'s note:</strong> {safe_markdown(str(note))}</div>'
             if isinstance(note, str) and note.strip() else "")
     return Html(f'<h3 class="csc-measure-head">{esc(row.get("title"))}</h3><p class="csc-status">{status}</p>'
                 f'<p class="csc-analysis">{esc(text)}</p>{note}')
