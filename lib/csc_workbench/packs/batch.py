@@ -367,6 +367,21 @@ def _browser_check(results: list[TaskResult], month_dir: Path) -> None:
         r.browser = "ok" if check.ok else "; ".join(check.problems())[:500]
 
 
+def ensure_measures_for(warehouse: Path, authorities: list[str] | None = None) -> None:
+    """Make each authority's stored measures current before any notebook starts: the
+    notebooks only read the warehouse (many at once), and only one process may write a
+    DuckDB file. Recomputes only an authority whose data or measures code changed.
+    ``None``: every authority in the warehouse (a regional page pools them all)."""
+    from ..measures.store import ensure_measures
+    from ..model.warehouse import connect
+
+    if authorities is None:
+        with connect(warehouse, read_only=True) as con:
+            authorities = [r[0] for r in con.execute("SELECT authority FROM authorities ORDER BY authority").fetchall()]
+    for code in authorities:
+        ensure_measures(code, warehouse)
+
+
 @contextlib.contextmanager
 def _month_lock(outputs: Path, month: str):
     """Refuse a second run of the same month while one is writing it."""
@@ -574,6 +589,8 @@ def run_batch(month: str | None, authorities: str | list[str] | None = "all", no
 
     with _month_lock(outputs, lock_name):
         shutil.rmtree(month_dir / STAGING, ignore_errors=True)  # debris of a killed run
+        if not published:
+            ensure_measures_for(wh)
         manifest = mf.read_manifest(month_dir) or mf.new_manifest(period)
         if published:
             manifest.update({"kind": "published", "year": year})
