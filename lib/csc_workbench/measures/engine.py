@@ -740,7 +740,8 @@ def window_position(ctx: Context, period_type: str, period_end) -> int:
     return pos
 
 
-def _single_context(dataset, authority: str | None, options: dict | None) -> Context:
+def context_for(dataset, authority: str | None = None, options: dict | None = None) -> Context:
+    """A Context for one authority of ``dataset`` (a Dataset, or a Context returned as is)."""
     if isinstance(dataset, Context):
         return dataset
     parts = split_by_authority(dataset)
@@ -812,7 +813,7 @@ def measure_records(dataset, measure_id: str, period_type: str, period_end, opti
     that count in neither (e.g. children on a plan for under 3 months, not yet due a review)
     are dropped unless ``uncounted``. Child-level: for internal use only.
     """
-    ctx = _single_context(dataset, authority, options)
+    ctx = context_for(dataset, authority, options)
     cat = catalogue()
     if measure_id not in cat:
         raise ConfigError(f"unknown measure {measure_id!r}; see `cscw measures --list`")
@@ -906,7 +907,7 @@ def records_figure(dataset, measure_id: str, period_type: str, period_end, recor
     """The numerator, denominator and value that ``records`` (from ``measure_records``) add
     up to, computed as the engine does (a rate's denominator is the child population; the
     largest caseload is a maximum, not a sum)."""
-    ctx = _single_context(dataset, authority, options)
+    ctx = context_for(dataset, authority, options)
     defn = catalogue()[measure_id]
     res = measure_result(ctx, defn)
     agg = res.agg if isinstance(res, Windowed) else "sum"
