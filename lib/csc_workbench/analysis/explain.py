@@ -251,7 +251,9 @@ class Explanation:
 
     def groups(self) -> list[str]:
         """Breakdowns the records can be split by."""
-        return [b for b in GROUP_COLUMNS if group_labels(self.context, self.records.head(0), b) is not None]
+        cols = set(self.records.columns)
+        return [b for b, names in GROUP_COLUMNS.items()
+                if any(c in cols for c in names) or (b == "age_band" and "child_id" in cols)]
 
     def decompose(self, by: str) -> pd.DataFrame:
         """Each group's contribution to the change since the previous period (an empty frame
@@ -259,10 +261,15 @@ class Explanation:
         if by not in self._decompositions:
             empty = pd.DataFrame(columns=[by] + DECOMPOSITION_COLUMNS)
             g1 = group_labels(self.context, self.records, by)
-            if self.previous_records is None or g1 is None:
+            g0 = None if self.previous_records is None else group_labels(self.context, self.previous_records, by)
+            # No records at all in a period: nothing to name the groups by, and none needed.
+            if g1 is None and self.records.empty:
+                g1 = pd.Series([], dtype=object)
+            if g0 is None and self.previous_records is not None and self.previous_records.empty:
+                g0 = pd.Series([], dtype=object)
+            if g0 is None or g1 is None:
                 self._decompositions[by] = empty
             else:
-                g0 = group_labels(self.context, self.previous_records, by)
                 self._decompositions[by] = decompose_change(
                     self.records, self.previous_records, g1, g0, self.definition, self.figure,
                     self.previous_figure, self.agg, by)

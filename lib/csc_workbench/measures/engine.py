@@ -865,40 +865,41 @@ def measure_records(dataset, measure_id: str, period_type: str, period_end, opti
 def _records_frame(ctx: Context, defn: MeasureDef, part: pd.DataFrame, num, den, left_out, period_type,
                    period_end, dq_columns: set) -> pd.DataFrame:
     n = len(part)
-    cols: dict[str, pd.Series] = {}
     structure = set(_STRUCTURE) | dq_columns
+    cols: dict = {}
     if "date" in part.columns:
         cols["event_date"] = _decoded(ctx, "date", part["date"])
-    detail = [c for c in part.columns if c not in structure and not c.startswith("_")]
-    for c in detail:
-        cols["child_id" if c == "child" else c] = _decoded(ctx, c, part[c])
-    out = pd.DataFrame(cols, index=range(n))
+    for c in part.columns:
+        if c not in structure and not c.startswith("_"):
+            cols["child_id" if c == "child" else c] = _decoded(ctx, c, part[c])
     if RECORD in part.columns and n:
         tables, pos = split_record_keys(part[RECORD].to_numpy())
-        src_parts = []
-        for t in pd.unique(tables):
-            idx = np.flatnonzero(tables == t)
-            src = ctx.data[t].iloc[pos[idx]].drop(columns="authority").reset_index(drop=True)
-            src.index = idx
-            src.insert(0, "source_table", t)
-            src.insert(1, "source_row", pos[idx])
-            src_parts.append(src)
-        src = pd.concat(src_parts).sort_index() if len(src_parts) > 1 else src_parts[0]
-        clash = [c for c in src.columns if c in out.columns]
-        clash += [c for c, b in (("team_id", "team"), ("worker_id", "worker")) if b in out.columns]
-        out = pd.concat([out, src.drop(columns=clash)], axis=1)
-    front = [c for c in ("child_id", "event_date") if c in out.columns]
-    out = out[front + [c for c in out.columns if c not in front]]
-    out.insert(0, "authority", ctx.authority)
-    out.insert(1, "measure", defn.id)
-    out.insert(2, "period_type", period_type)
-    out.insert(3, "period_end", pd.Timestamp(period_end))
-    out["numerator"] = np.asarray(num, dtype=float)
-    out["denominator"] = np.nan if den is None else np.asarray(den, dtype=float)
-    out["in_numerator"] = np.asarray(num, dtype=float) != 0
-    out["in_denominator"] = pd.array(np.asarray(den, dtype=float) != 0, dtype="boolean") if den is not None \
-        else pd.array([pd.NA] * n, dtype="boolean")
-    out["left_out"] = pd.Series(left_out, dtype="object")
+        names = pd.unique(tables)
+        if len(names) == 1:
+            src = ctx.data[names[0]].take(pos).reset_index(drop=True)
+        else:  # never in practice: a frame mixing tables gets each row's own fields
+            src = pd.concat([ctx.data[t].take(pos[tables == t]).set_axis(np.flatnonzero(tables == t))
+                             for t in names]).sort_index().reset_index(drop=True)
+        skip = {"authority"} | set(cols)
+        skip |= {c for c, b in (("team_id", "team"), ("worker_id", "worker")) if b in cols}
+        cols["source_table"] = pd.Series(tables, dtype="object")
+        cols["source_row"] = pd.Series(pos)
+        for c in src.columns:
+            if c not in skip:
+                cols[c] = src[c]
+    first = [c for c in ("child_id", "event_date") if c in cols]
+    num = np.asarray(num, dtype=float)
+    den_arr = np.full(n, np.nan) if den is None else np.asarray(den, dtype=float)
+    out = pd.DataFrame({
+        "authority": np.full(n, ctx.authority, dtype=object), "measure": np.full(n, defn.id, dtype=object),
+        "period_type": np.full(n, period_type, dtype=object),
+        "period_end": np.full(n, np.datetime64(period_end, "D")).astype("datetime64[us]"),
+        **{c: cols[c] for c in first}, **{c: v for c, v in cols.items() if c not in first},
+        "numerator": num, "denominator": den_arr, "in_numerator": num != 0,
+        "in_denominator": pd.array(den_arr != 0, dtype="boolean") if den is not None
+        else pd.array([pd.NA] * n, dtype="boolean"),
+        "left_out": pd.Series(left_out, dtype="object"),
+    }, index=range(n))
     return out
 
 
