@@ -85,6 +85,12 @@ class Selection:
     def replace(self, **changes) -> "Selection":
         return replace(self, **changes)
 
+    @property
+    def group(self) -> tuple[str, str]:
+        """The (breakdown, value) of the figure shown: ('all', 'all') until a group is
+        chosen, even when ``breakdown`` says which breakdown the bars show."""
+        return (TOTAL, TOTAL) if self.value == TOTAL else (self.breakdown, self.value)
+
 
 @dataclass
 class View:
@@ -96,6 +102,7 @@ class View:
     vega: dict | None = None
     title: str = ""
     note: str = ""
+    meta: dict = field(default_factory=dict)  # e.g. which breakdown the bars show
     _chart: SpecChart | None = field(default=None, repr=False)
 
     @property
@@ -276,6 +283,8 @@ class Explorer:
         return state.cell(measure, period_type, breakdown)
 
     def period_type(self, sel: Selection) -> str:
+        if sel.measure not in self._catalogue:
+            raise ConfigError(f"unknown measure {sel.measure!r}; see `cscw measures --list`")
         periods = self._catalogue[sel.measure].periods
         if sel.period_type in periods:
             return sel.period_type
@@ -357,6 +366,8 @@ class Explorer:
     def series(self, authority: str, measure: str, period_type: str, breakdown: str = TOTAL,
                value: str = TOTAL) -> pd.DataFrame:
         """One group's figures over time, with SPC (monthly and snapshot figures only)."""
+        if value == TOTAL:
+            breakdown = TOTAL
         key = (measure, period_type, breakdown, value)
         state = self.open(authority)
         if key in state.series_cache:
@@ -393,7 +404,7 @@ class Explorer:
 
     def _benchmark_lines(self, sel: Selection) -> dict[str, float]:
         defn = self._catalogue[sel.measure]
-        if defn.unit == "count" or sel.breakdown != TOTAL:  # an England count is not comparable
+        if defn.unit == "count" or sel.value != TOTAL:  # an England count is not comparable
             return {}
         b = self.open(sel.authority).benchmarks
         row = b[b["measure"] == sel.measure]
@@ -412,10 +423,10 @@ class Explorer:
         benchmark lines; the selected month is marked; click a point to pick a month."""
         sel = self.resolve(sel)
         defn = self._catalogue[sel.measure]
-        s = self.series(sel.authority, sel.measure, sel.period_type, sel.breakdown, sel.value)
+        s = self.series(sel.authority, sel.measure, sel.period_type, *sel.group)
         target, target_text = self._target(sel)
         lines = self._benchmark_lines(sel)
-        group = "" if sel.breakdown == TOTAL else f", {sel.breakdown.replace('_', ' ')} {sel.value}"
+        group = "" if sel.value == TOTAL else f", {sel.breakdown.replace('_', ' ')} {sel.value}"
         now = s[s["month"] == sel.month]
         title = f"{defn.title}: {now['display'].iloc[0] if len(now) else 'n/a'} in {_month_label(sel.month)}"
         if len(now) and "flag" in s.columns and bool(now["flag"].iloc[0]):
@@ -454,7 +465,7 @@ class Explorer:
         table = table.reset_index(drop=True)
         title = f"{defn.title} by {b.replace('_', ' ')}, {_month_label(sel.month)}"
         if b == TOTAL or not len(table):
-            return View(table, None, title, f"{sel.measure} has no breakdown for this month")
+            return View(table, None, title, f"{sel.measure} has no breakdown for this month", {"breakdown": b})
         note = ""
         shown = table
         if len(table) > MAX_BARS:
@@ -468,18 +479,18 @@ class Explorer:
                          chosen=sel.value if sel.breakdown == b else None,
                          total=float(total.iloc[0]) if len(total) and pd.notna(total.iloc[0]) else None,
                          pick=GROUP_PARAM)
-        return View(table, spec, title, note)
+        return View(table, spec, title, note, {"breakdown": b})
 
     def explanation(self, sel: Selection) -> Explanation:
         """``analysis.explain`` for the selection (cached)."""
         sel = self.resolve(sel)
         state = self.open(sel.authority)
-        key = (sel.measure, sel.period_type, sel.month, sel.breakdown, sel.value)
+        key = (sel.measure, sel.period_type, sel.month, *sel.group)
         if key in state.explanations:
             state.explanations.move_to_end(key)
             return state.explanations[key]
-        e = explain(state.context, sel.measure, sel.period_type, sel.month, breakdown=sel.breakdown,
-                    breakdown_value=sel.value)
+        e = explain(state.context, sel.measure, sel.period_type, sel.month, breakdown=sel.group[0],
+                    breakdown_value=sel.group[1])
         state.explanations[key] = e
         while len(state.explanations) > self.cache_size:
             state.explanations.popitem(last=False)
@@ -496,6 +507,7 @@ class Explorer:
             table = table.drop(columns=["numerator", "denominator"])
         if defn.unit in ("count", "rate"):
             table = table.drop(columns=["in_denominator"])
+        table = _readable(table)
         stored = self._stored_figure(sel)
         title = f"Records behind {defn.title.lower()}, {_month_label(sel.month)}" + (
             "" if sel.value == TOTAL else f" ({sel.breakdown.replace('_', ' ')} {sel.value})")
@@ -533,7 +545,7 @@ class Explorer:
             b = self.series(other.authority, sel.measure, sel.period_type).assign(
                 series=self.name(other.authority))
             what = f"{self.name(sel.authority)} and {self.name(other.authority)}"
-        elif sel.compare_value and sel.breakdown != TOTAL:
+        elif sel.compare_value and sel.value != TOTAL:
             a = self.series(sel.authority, sel.measure, sel.period_type, sel.breakdown, sel.value).assign(
                 series=f"{sel.breakdown} {sel.value}")
             b = self.series(sel.authority, sel.measure, sel.period_type, sel.breakdown, sel.compare_value).assign(
@@ -579,12 +591,28 @@ class Explorer:
         return f"{sel.authority}_{sel.measure}_{sel.period_type}_{sel.month}{group}_{what}_INTERNAL.csv"
 
     def _stored_figure(self, sel: Selection) -> dict | None:
-        rows = self._cell(sel.authority, sel.measure, sel.period_type, sel.breakdown)
-        hit = rows[(rows["month"] == sel.month) & (rows["breakdown_value"] == sel.value)]
+        breakdown, value = sel.group
+        rows = self._cell(sel.authority, sel.measure, sel.period_type, breakdown)
+        hit = rows[(rows["month"] == sel.month) & (rows["breakdown_value"] == value)]
         return None if not len(hit) else hit.iloc[0][["numerator", "denominator", "value"]].to_dict()
 
 
 # ---- helpers ----------------------------------------------------------------------------------
+
+def _readable(frame: pd.DataFrame) -> pd.DataFrame:
+    """For the screen: dates without a time, whole numbers (working days) as integers."""
+    out = frame.copy()
+    for c in out.columns:
+        s = out[c]
+        if s.dtype.kind == "M":
+            out[c] = s.dt.date.astype(object).where(s.notna(), None)
+        elif s.dtype.kind == "f":
+            v = s.to_numpy()
+            ok = ~np.isnan(v)
+            if ok.any() and np.all(v[ok] == np.round(v[ok])) and np.all(np.abs(v[ok]) < 2**53):
+                out[c] = s.astype("Int64")
+    return out
+
 
 def _month_label(month: str | None) -> str:
     return "" if not month else parse_month(month).strftime("%B %Y")

@@ -27,6 +27,10 @@ from ..presentation.charts import (AF_DARK_BLUE, AF_DARK_GREY, AF_DARK_PINK, AF_
                                    LIGHT_GREY, _label_offsets, _theme)
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
+# A contribution improved or worsened the figure (by the measure's polarity), or, for a
+# measure with no better direction, raised or lowered it.
+EFFECTS = {"improved the figure": AF_DARK_BLUE, "worsened the figure": AF_ORANGE,
+           "raised the figure": CATEGORICAL[1], "lowered the figure": CATEGORICAL[4]}
 
 
 class SpecChart(alt.LayerChart):
@@ -46,6 +50,13 @@ class SpecChart(alt.LayerChart):
     def copy(self, *args, **kwargs) -> "SpecChart":
         return SpecChart(self.__dict__["_spec"])
 
+    # Equal when the specs are (altair compares schema properties, which are the same for
+    # every SpecChart: a widget would then never see a new chart).
+    def __eq__(self, other) -> bool:
+        return isinstance(other, SpecChart) and self.__dict__["_spec"] == other.__dict__["_spec"]
+
+    __hash__ = None
+
 
 def values(frame: pd.DataFrame) -> list[dict]:
     """Rows as JSON-ready dicts (dates as local ISO date-times, as altair writes them, so
@@ -54,7 +65,10 @@ def values(frame: pd.DataFrame) -> list[dict]:
 
 
 def _top(layers: list, *, title=None, width=560, height=260, datasets=None, params=None, data=None) -> dict:
-    spec = {"$schema": SCHEMA, "config": _theme()["config"], "layer": layers, "width": width, "height": height}
+    # SVG, as setup_altair asks for (readable by assistive technology, crisp when printed);
+    # vega-embed reads usermeta.embedOptions from the spec, whichever front end embeds it.
+    spec = {"$schema": SCHEMA, "config": _theme()["config"], "layer": layers, "width": width, "height": height,
+            "usermeta": {"embedOptions": {"renderer": "svg", "actions": False}}}
     if title is not None:
         spec["title"] = title
     if datasets:
@@ -71,6 +85,11 @@ def _title(text: str, subtitle: str | None = None) -> dict:
     if subtitle:
         out["subtitle"] = subtitle
     return out
+
+
+def _axis_format(value_format: str) -> str | None:
+    """Axis labels without decimals (90.0100.0 runs together; the tooltip has the decimals)."""
+    return value_format.lstrip(",").replace(".1f", ".0f") or None
 
 
 def _tip(field_name: str, title: str, kind: str = "quantitative", fmt: str | None = None) -> dict:
@@ -95,8 +114,10 @@ def trend_spec(data: pd.DataFrame, title: str, *, subtitle: str | None = None, v
     frame = data[cols]
     x = {"field": "period", "type": "temporal", "title": None,
          "axis": {"format": "%b %y", "labelAngle": 0, "tickCount": "month"}}
-    y = {"field": "value", "type": "quantitative", "title": value_label,
-         "axis": {"format": value_format.lstrip(",") or None}}
+    # Not from zero: an SPC chart is read for variation around the mean, and a line chart
+    # needs no zero baseline (Analysis Function guidance).
+    y = {"field": "value", "type": "quantitative", "title": value_label, "scale": {"zero": False},
+         "axis": {"format": _axis_format(value_format)}}
     tooltip = [_tip("period", "Month", "temporal"), _tip("value", value_label, fmt=value_format)]
     if "flag_note" in frame.columns:
         tooltip.append(_tip("flag_note", "SPC", "nominal"))
@@ -104,7 +125,7 @@ def trend_spec(data: pd.DataFrame, title: str, *, subtitle: str | None = None, v
     has_spc = {"lcl", "ucl"} <= set(frame.columns) and frame["ucl"].notna().any()
     if has_spc:
         layers.append({"mark": {"type": "area", "color": LIGHT_GREY, "opacity": 0.35},
-                       "encoding": {"x": x, "y": {"field": "lcl", "type": "quantitative"},
+                       "encoding": {"x": x, "y": {"field": "lcl", "type": "quantitative", "scale": {"zero": False}},
                                     "y2": {"field": "ucl"},
                                     "tooltip": [_tip("period", "Month", "temporal"),
                                                 _tip("lcl", "Lower process limit", fmt=value_format),
@@ -133,7 +154,9 @@ def trend_spec(data: pd.DataFrame, title: str, *, subtitle: str | None = None, v
             labels.append((name, float(v), colour))
     if labels:
         vals = frame["value"].dropna().tolist() + [v for _, v, _ in labels]
-        top, bottom = max(max(vals), 0.0), min(min(vals), 0.0)
+        if has_spc:
+            vals += frame["lcl"].dropna().tolist()
+        top, bottom = max(vals), min(vals)
         offsets = _label_offsets([v for _, v, _ in labels], bottom, top, height)
         end = frame["period"].max().strftime("%Y-%m-%dT00:00:00")
         for (name, v, colour), dy in zip(labels, offsets):
@@ -185,7 +208,7 @@ def bars_spec(table: pd.DataFrame, title: str, *, subtitle: str | None = None, v
     layers = [{"name": view, "mark": {"type": "bar", "cursor": "pointer"},
                "encoding": {"y": {"field": "group", "type": "nominal", "sort": frame["group"].tolist(), "title": None},
                             "x": {"field": "value", "type": "quantitative", "title": value_label,
-                                  "axis": {"format": value_format.lstrip(",") or None}},
+                                  "axis": {"format": _axis_format(value_format)}},
                             "color": {"condition": [{"param": pick, "value": AF_TURQUOISE, "empty": False},
                                                     {"test": "datum.chosen", "value": AF_TURQUOISE}],
                                       "value": AF_DARK_BLUE},
@@ -211,6 +234,7 @@ def contributions_spec(table: pd.DataFrame, by: str, title: str, *, subtitle: st
     top["effect"] = np.where(c * good > 0, "improved the figure", np.where(
         c * good < 0, "worsened the figure", np.where(c >= 0, "raised the figure", "lowered the figure")))
     top["group"] = top[by].astype(str)
+    used = set(top["effect"])
     cols = ["group", "effect", "contribution", "value_previous", "value", "rate_effect", "mix_effect"]
     frame = top[cols]
     tooltip = [_tip("group", by.replace("_", " ").capitalize(), "nominal"),
@@ -224,9 +248,8 @@ def contributions_spec(table: pd.DataFrame, by: str, title: str, *, subtitle: st
                             "x": {"field": "contribution", "type": "quantitative",
                                   "title": f"Contribution to the change ({unit_label})"},
                             "color": {"field": "effect", "type": "nominal", "legend": {"title": None},
-                                      "scale": {"domain": ["improved the figure", "worsened the figure",
-                                                           "raised the figure", "lowered the figure"],
-                                                "range": [AF_DARK_BLUE, AF_ORANGE, CATEGORICAL[1], CATEGORICAL[4]]}},
+                                      "scale": {"domain": [e for e in EFFECTS if e in used],
+                                                "range": [EFFECTS[e] for e in EFFECTS if e in used]}},
                             "tooltip": tooltip}},
               {"mark": {"type": "rule", "color": AF_DARK_GREY}, "encoding": {"x": {"datum": 0}}}]
     return _top(layers, title=_title(title, subtitle), width=width, height=max(80, 18 * len(frame)),
@@ -241,8 +264,8 @@ def compare_spec(long: pd.DataFrame, title: str, *, value_label: str = "Value", 
     colour = {"field": "series", "type": "nominal", "legend": {"title": None, "orient": "bottom"},
               "scale": {"domain": names, "range": [AF_DARK_BLUE, AF_ORANGE]}}
     x = {"field": "period", "type": "temporal", "title": None, "axis": {"format": "%b %y", "labelAngle": 0}}
-    y = {"field": "value", "type": "quantitative", "title": value_label,
-         "axis": {"format": value_format.lstrip(",") or None}}
+    y = {"field": "value", "type": "quantitative", "title": value_label, "scale": {"zero": False},
+         "axis": {"format": _axis_format(value_format)}}
     tooltip = [_tip("series", "Series", "nominal"), _tip("period", "Month", "temporal"),
                _tip("value", value_label, fmt=value_format)]
     layers = []
