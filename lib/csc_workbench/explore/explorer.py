@@ -40,6 +40,7 @@ import pandas as pd
 
 from ..analysis.explain import GROUP_COLUMNS, Explanation, describe_change, explain
 from ..assessment.spc import VARIATION_LABELS, spc_series
+from ..assessment.manual import register_manual_measures
 from ..assessment.targets import load_targets
 from ..calendar import parse_month
 from ..errors import ConfigError
@@ -164,7 +165,11 @@ class _Authority:
         self.month_lists: dict = {}
         self.value_lists: dict = {}
         self.resolved: dict = {}
-        self.targets = load_targets(code)
+        # The targets may name hand-entered measures: read them against a copy of the
+        # catalogue with those registered (the default would register them globally).
+        with_manual = dict(catalogue())
+        register_manual_measures(with_manual)
+        self.targets = load_targets(code, with_manual)
         self._context = None
         self._benchmarks = None
         self.benchmark_note = ""
