@@ -173,6 +173,7 @@ class _Authority:
         self._context = None
         self._benchmarks = None
         self.benchmark_note = ""
+        self.refresh_note = ""
         self.explanations: OrderedDict = OrderedDict()
         self.series_cache: dict = {}
 
@@ -259,9 +260,17 @@ class Explorer:
     def open(self, code: str) -> _Authority:
         """The authority's cache (opened on first use)."""
         if code not in self._authorities:
+            refresh_note = ""
             if self.ensure:
-                ensure_measures(code, self.warehouse, self.options)
+                try:
+                    ensure_measures(code, self.warehouse, self.options)
+                except ConfigError:
+                    raise
+                except Exception as exc:  # e.g. a batch is writing the warehouse: show what is stored
+                    refresh_note = (f"The stored measures could not be brought up to date ({type(exc).__name__}); "
+                                    "the records' note says if a figure is stale")
             state = _Authority(self, code)
+            state.refresh_note = refresh_note
             if self.warm:
                 state.warm()
             self._authorities[code] = state
@@ -449,7 +458,8 @@ class Explorer:
         spec = trend_spec(s, title, subtitle=subtitle, value_label=UNIT_LABELS[defn.unit],
                           value_format=UNIT_FORMATS[defn.unit], target=target, benchmarks=lines,
                           selected_month=sel.month, pick=MONTH_PARAM)
-        notes = [n for n in (target_text, self.open(sel.authority).benchmark_note) if n]
+        state = self.open(sel.authority)
+        notes = [n for n in (target_text, state.benchmark_note, state.refresh_note) if n]
         return View(table, spec, title, "; ".join(notes))
 
     def breakdown(self, sel: Selection, breakdown: str | None = None) -> View:
