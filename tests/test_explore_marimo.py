@@ -88,3 +88,12 @@ def test_the_click_cells_set_the_month_and_group(notebook):
     notebook.pick_group.run(GROUP_PARAM=GROUP_PARAM, picked_values=picked_values, sel=sel, set_group=got.append,
                             bars_ui=_Chart({GROUP_PARAM: {"group": ["T04"]}}), bars_view=Bars())
     assert got[-1] == ("team", "T04")
+
+
+def test_without_a_warehouse_the_app_says_so(notebook, monkeypatch, tmp_path):
+    monkeypatch.setenv("CSCW_WAREHOUSE", str(tmp_path / "none.duckdb"))
+    outputs, defs = notebook.app.run()
+    assert defs["explorer"] is None
+    assert "sel" not in defs and "records_view" not in defs  # nothing after the warehouse cell ran
+    text = " ".join(str(getattr(o, "text", o)) for o in outputs if o is not None)
+    assert "Cannot open the warehouse" in text and "cscw synth" in text
