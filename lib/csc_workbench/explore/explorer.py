@@ -38,7 +38,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..analysis.explain import GROUP_COLUMNS, Explanation, describe_change, explain
+from ..analysis.explain import Explanation, describe_change, explain
 from ..assessment.spc import VARIATION_LABELS, spc_series
 from ..assessment.manual import register_manual_measures
 from ..assessment.targets import load_targets
@@ -57,7 +57,6 @@ INTERNAL_NOTICE = ("Internal use only. This explorer shows child-level records (
                    "packs, which hold aggregates only.")
 MONTH_PARAM, GROUP_PARAM = "month_pick", "group_pick"
 MAX_BARS = 40
-SPLITS = tuple(GROUP_COLUMNS)
 UNIT_LABELS = {"pct": "Per cent", "count": "Number", "rate": "Per 10,000 children", "days": "Days",
                "number": "Number"}
 UNIT_FORMATS = {"pct": ".1f", "count": ",.0f", "rate": ",.1f", "days": ",.0f", "number": ",.1f"}
