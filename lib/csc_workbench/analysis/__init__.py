@@ -15,6 +15,8 @@ Modules:
   passing 45 working days, referral to assessment start.
 * ``regional``: every authority of a run side by side per key measure, with the region
   and England values (pooled for fictional authorities, DfE's for real ones).
+* ``explain``: the records behind any number and what moved it since the previous period
+  (a shift-share decomposition by team, worker, age band or category).
 
 Everything here returns plain DataFrames of counts (never display text): the
 presentation layer applies the audience (suppression) and formats.
