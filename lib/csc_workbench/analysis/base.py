@@ -11,7 +11,8 @@ import pandas as pd
 
 from ..calendar import parse_month, period_window
 from ..errors import ConfigError
-from ..measures.engine import DEFAULT_OPTIONS, Context, data_span
+from ..measures.engine import DEFAULT_OPTIONS, Context
+from ..measures.engine import authority_context as engine_authority_context
 from ..measures.grid import Grid
 from ..model.dataset import Dataset
 
@@ -66,20 +67,16 @@ def authority_context(ds: Dataset, month: str | None = None, options: dict | Non
     """The measures engine's context for one authority's Dataset, so that a deep dive calls
     the same per-record helpers (and options, such as the assessment clock) as the
     measures. The month grid runs from the start of the data to ``month`` (or the data's
-    last month)."""
+    last month); with no dated events, a one-month grid at ``month``."""
     codes = ds.authorities()
     if len(codes) > 1:
         raise ConfigError(f"a deep dive takes one authority's data; got {', '.join(codes)}")
-    opts = {**DEFAULT_OPTIONS, **(options or {})}
-    span = data_span(ds, opts.get("data_start"))
-    hi = parse_month(month) if month else None
-    if span is None:
-        first = last = hi if hi is not None else pd.Timestamp.today().normalize()
-    else:
-        first, last = span
-        if hi is not None:
-            first, last = min(first, hi), hi
-    return Context(codes[0] if codes else "", ds, Grid.between(first, last), opts)
+    code = codes[0] if codes else ""
+    ctx = engine_authority_context(code, ds, last_month=month, options=options)
+    if ctx is None:
+        at = parse_month(month) if month else pd.Timestamp.today().normalize()
+        ctx = Context(code, ds, Grid.between(at, at), {**DEFAULT_OPTIONS, **(options or {})})
+    return ctx
 
 
 def decode(ctx: Context, namespace: str, codes) -> np.ndarray:
