@@ -21,7 +21,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
+import pandas as pd
+
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+# A method of a value the library returned (``page.intro()`` on a deep-dive page object) is
+# a library call, unless it is something a DataFrame or Series can do: that is computation.
+DATA_METHODS = {n for n in dir(pd.DataFrame) + dir(pd.Series) if not n.startswith("_")}
 LIBRARY = "csc_workbench"
 DISPLAY = {"display"}
 
@@ -109,10 +114,13 @@ class ThinChecker:
         return isinstance(node, ast.Name) and node.id in self.variables
 
     def library_function(self, func: ast.expr) -> bool:
-        """``build_monthly_pack`` (imported from csc_workbench) or ``sections.area`` (an
-        attribute of a module imported from it); never a method of a variable."""
+        """``build_monthly_pack`` (imported from csc_workbench), ``sections.area`` (an
+        attribute of a module imported from it), or ``page.intro`` (a method of a value a
+        library call returned, when it is not a DataFrame or Series method)."""
         if isinstance(func, ast.Name):
             return func.id in self.library_names
+        if isinstance(func, ast.Attribute) and self.is_variable(func.value):
+            return func.attr not in DATA_METHODS
         if isinstance(func, ast.Attribute):
             base = func.value
             while isinstance(base, ast.Attribute):
@@ -172,6 +180,7 @@ GOOD = (
     'display(*sections.area(pack, "front_door"))',
     'if audience == "internal":\n    display(sections.data_quality(pack))',
     "sections.scorecard(pack)",
+    "page = sections.deep_dive(pack)\ndisplay(page.intro())\npage.team_chart()",
 )
 
 
@@ -198,6 +207,9 @@ def test_the_checker_accepts_a_thin_notebook():
     "%time x = 1",
     "if pack.scorecard.empty:\n    display(sections.summary(pack))",
     "cleaned = pack.scorecard.fillna(0)",
+    "table = pack.groupby('area')",
+    "display(pack.sort_values('value'))",
+    "pack.pipe(print)",
 ], ids=lambda s: s.splitlines()[0][:40])
 def test_the_checker_refuses_computation_in_a_notebook(bad):
     problems = check_source(GOOD[0], GOOD[1], bad)

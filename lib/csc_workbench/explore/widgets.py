@@ -37,6 +37,12 @@ def _table_html(frame: pd.DataFrame, max_rows: int = MAX_ROWS) -> str:
 class ExplorerWidgets:
     """The explore journey as widgets (see the module docstring)."""
 
+    def _ipython_display_(self) -> None:
+        # A cell ending in ``ui`` shows the whole app.
+        from IPython.display import display
+
+        display(self.layout)
+
     def __init__(self, explorer: Explorer, authority: str | None = None, measure: str | None = None):
         self.ex = explorer
         self._busy = False
@@ -205,3 +211,11 @@ class ExplorerWidgets:
 
 
 __all__ = ["ExplorerWidgets"]
+
+
+def open_explorer(warehouse=None) -> ExplorerWidgets:
+    """The explorer for a JupyterLab cell (display ``.layout``): the warehouse
+    ($CSCW_WAREHOUSE or data/warehouse.duckdb by default), warmed so clicks answer fast."""
+    from ..model.warehouse import default_path
+
+    return ExplorerWidgets(Explorer(warehouse or default_path(), warm=True))

@@ -268,6 +268,8 @@ def build_pack(authority: str | int, year: int | None = None, release: str = "la
     figures, e.g. rates on revised populations) or ``first`` (as first published)."""
     if release not in ("latest", "first"):
         raise ConfigError(f"release must be 'latest' or 'first', got {release!r}")
+    # A notebook parameter left empty ("") means the default.
+    warehouse, folder = warehouse or None, folder or None
     wanted = list(measures) + sorted({c for m, c in COUNT_OF.items() if m in measures})
     ref = _reference(warehouse, folder, wanted)
     code = resolve_authority(authority, ref["ref_authorities"], ref.get("ref_area_lookup"))
