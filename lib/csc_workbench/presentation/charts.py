@@ -161,90 +161,15 @@ def trend_chart(
     ``trend_spec`` draws the same chart as a Vega-Lite dictionary, about a hundred times
     faster: packs with dozens of charts use it.
     """
-    if period not in data.columns or value not in data.columns:
-        raise KeyError(f"trend_chart needs columns {period!r} and {value!r}; got {list(data.columns)}")
-    frame = data.copy()
-    frame[period] = pd.to_datetime(frame[period])
-    x = alt.X(f"{period}:T", title=None, axis=alt.Axis(format="%b %y", labelAngle=0, tickCount="month"))
-
-    # Reference lines in long form: one row per period and line, named for direct labels.
-    refs: list[pd.DataFrame] = []
-    lines = _target_lines(target)
-    lines.update(benchmarks or {})
-    for name, spec in lines.items():
-        y = (frame[spec] if isinstance(spec, str) else pd.Series(float(spec), index=frame.index)).astype("float64")
-        keep = _line_points(y.to_numpy())
-        refs.append(pd.DataFrame({period: frame[period][keep], "line": name, "y": y[keep]}))
-
-    layers: list[alt.Chart] = []
-    base = alt.Chart(frame)
-    has_spc = {lower, upper} <= set(frame.columns)
-    if has_spc:
-        layers.append(base.mark_area(color=LIGHT_GREY, opacity=0.35).encode(
-            x=x, y=alt.Y(f"{lower}:Q"), y2=alt.Y2(f"{upper}:Q"),
-            tooltip=[alt.Tooltip(f"{period}:T", title="Month", format="%B %Y"),
-                     alt.Tooltip(f"{lower}:Q", title="Lower process limit", format=value_format),
-                     alt.Tooltip(f"{upper}:Q", title="Upper process limit", format=value_format)]))
-    if centre in frame.columns:
-        layers.append(base.mark_line(color=AF_DARK_GREY, strokeDash=[2, 3], strokeWidth=1).encode(
-            x=x, y=alt.Y(f"{centre}:Q")))
-
-    labels: list[tuple[str, float, str]] = []  # direct labels at the right-hand end
-    if has_spc:
-        end = frame.dropna(subset=[upper]).sort_values(period).tail(1)
-        if len(end):
-            labels.append(("Usual range (SPC limits)", float(end[upper].iloc[0]), "#505a5f"))
-    if refs:
-        ref = pd.concat(refs, ignore_index=True)
-        names = list(lines)
-        # Target orange (the Analysis Function's pairing with dark blue); benchmarks next in order.
-        colours = _line_colours(names)
-        colour = alt.Color("line:N", scale=alt.Scale(domain=names, range=colours), legend=None)
-        layers.append(alt.Chart(ref).mark_line(strokeDash=[6, 4], strokeWidth=1.5).encode(
-            x=x, y=alt.Y("y:Q"), color=colour, detail="line:N",
-            tooltip=[alt.Tooltip("line:N", title="Line"),
-                     alt.Tooltip(f"{period}:T", title="Month", format="%B %Y"),
-                     alt.Tooltip("y:Q", title="Value", format=value_format)]))
-        last = ref.dropna(subset=["y"]).sort_values(period).groupby("line", sort=False).tail(1)
-        by_name = dict(zip(names, colours))
-        labels += [(n, float(v), by_name[n]) for n, v in zip(last["line"], last["y"])]
-    if labels:
-        plotted = [frame[value]] + [frame[c] for c in (upper,) if c in frame.columns]
-        if refs:
-            plotted.append(ref["y"])
-        top, bottom = _y_extent(plotted, zero)
-        x_end = frame[period].max()
-        offsets = _label_offsets([v for _, v, _ in labels], bottom, top, height)
-        for (name, v, col), dy in zip(labels, offsets):
-            layers.append(alt.Chart(pd.DataFrame({period: [x_end], "y": [v], "label": [name]})).mark_text(
-                align="left", dx=8, dy=dy, fontSize=11, fontWeight="bold", color=col).encode(
-                x=x, y=alt.Y("y:Q"), text="label:N"))
-
-    tooltip = [alt.Tooltip(f"{period}:T", title="Month", format="%B %Y"),
-               alt.Tooltip(f"{value}:Q", title=value_label, format=value_format)]
-    if isinstance(target, str):
-        tooltip.append(alt.Tooltip(f"{target}:Q", title="Target", format=value_format))
-    if flag_note in frame.columns:
-        tooltip.append(alt.Tooltip(f"{flag_note}:N", title="Flag"))
-    y = alt.Y(f"{value}:Q", title=value_label, axis=alt.Axis(format=value_format.lstrip(",") or None),
-              scale=alt.Undefined if zero else alt.Scale(zero=False))
-    layers.append(base.mark_line(color=AF_DARK_BLUE).encode(x=x, y=y))
-    layers.append(base.mark_point(color=AF_DARK_BLUE, filled=True, size=40).encode(x=x, y=y, tooltip=tooltip))
-    if flag in frame.columns:
-        flagged = frame[frame[flag].fillna(False).astype(bool)]
-        if len(flagged):
-            layers.append(alt.Chart(flagged).mark_point(
-                shape="diamond", size=160, filled=True, color=AF_DARK_PINK, stroke="white", strokeWidth=1,
-            ).encode(x=x, y=y, tooltip=tooltip))
-
-    chart = alt.layer(*layers).properties(
-        title=alt.TitleParams(title, subtitle=subtitle or alt.Undefined), width=width, height=height)
-    return chart
+    # One drawing, two forms: the altair object is built from the plain spec, so the pack
+    # (which uses the faster spec) and anyone composing altair charts draw the same chart.
+    spec = trend_spec(data, title, subtitle=subtitle, period=period, value=value, value_label=value_label,
+                      value_format=value_format, target=target, benchmarks=benchmarks, centre=centre,
+                      lower=lower, upper=upper, flag=flag, flag_note=flag_note, width=width, height=height,
+                      zero=zero)
+    return alt.LayerChart.from_dict(spec.to_dict(), validate=False)
 
 
-# --------------------------------------------------------------------------------------
-# The same trend chart as a plain Vega-Lite dictionary (fast path for packs)
-# --------------------------------------------------------------------------------------
 class VegaLiteChart:
     """A Vega-Lite spec (a dict) that displays in a notebook exactly as an altair chart
     does: through altair's active renderer (``setup_altair``), so it renders offline in a
