@@ -108,14 +108,15 @@ def _rule(value: float, label: str, color: str, orient: str = "x") -> list[alt.C
 # ==========================================================================================
 
 @dataclass
-class RepeatCPDeepDive:
-    """The repeat child protection plans deep dive for one authority and month."""
+class _DeepDive:
+    """What both deep dives share: the authority, the month, the audience, the targets and
+    the three windows every page compares (this month, the last 12 months, the 12 before)."""
 
     authority: str
     name: str
     month: str
     audience: str
-    history: rc.PlanHistory
+    history: object
     targets: Targets | None = None
     year: Window = field(init=False)
     this_month: Window = field(init=False)
@@ -128,15 +129,30 @@ class RepeatCPDeepDive:
         self.previous_year = self.year.previous()
 
     @classmethod
-    def load(cls, warehouse, authority: str, month: str, audience: str) -> "RepeatCPDeepDive":
+    def _history(cls, warehouse, authority: str, month: str):
+        raise NotImplementedError
+
+    @classmethod
+    def load(cls, warehouse, authority: str, month: str, audience: str):
         """Read the authority's data from ``warehouse`` ('' or None: the default warehouse)."""
         warehouse = warehouse or None
-        history = rc.load_plan_history(warehouse, authority, month)
+        history = cls._history(warehouse, authority, month)
         try:
             targets = load_targets(authority)
         except WorkbenchError:
-            targets = None
+            targets = None  # a page without targets still reads; a broken targets file is the scorecard's to report
         return cls(authority, authority_name(warehouse, authority), month, audience, history, targets)
+
+
+@dataclass
+class RepeatCPDeepDive(_DeepDive):
+    """The repeat child protection plans deep dive for one authority and month."""
+
+    history: rc.PlanHistory
+
+    @classmethod
+    def _history(cls, warehouse, authority: str, month: str) -> rc.PlanHistory:
+        return rc.load_plan_history(warehouse, authority, month)
 
     # ---- figures ---------------------------------------------------------------------
     @property
@@ -582,35 +598,14 @@ BAND_COLOURS = {"0-10": "#6BACE6", "11-25": "#2073BC", "26-35": "#12436D", "36-4
 
 
 @dataclass
-class AssessmentTimelinessDeepDive:
+class AssessmentTimelinessDeepDive(_DeepDive):
     """The assessment timeliness deep dive for one authority and month."""
 
-    authority: str
-    name: str
-    month: str
-    audience: str
     history: at.AssessmentHistory
-    targets: Targets | None = None
-    year: Window = field(init=False)
-    this_month: Window = field(init=False)
-    previous_year: Window = field(init=False)
-
-    def __post_init__(self) -> None:
-        check_audience(self.audience)
-        self.year = window(self.month, "rolling_12m")
-        self.this_month = window(self.month, "month")
-        self.previous_year = self.year.previous()
 
     @classmethod
-    def load(cls, warehouse, authority: str, month: str, audience: str) -> "AssessmentTimelinessDeepDive":
-        """Read the authority's data from ``warehouse`` ('' or None: the default warehouse)."""
-        warehouse = warehouse or None
-        history = at.load_assessment_history(warehouse, authority, month)
-        try:
-            targets = load_targets(authority)
-        except WorkbenchError:
-            targets = None
-        return cls(authority, authority_name(warehouse, authority), month, audience, history, targets)
+    def _history(cls, warehouse, authority: str, month: str) -> at.AssessmentHistory:
+        return at.load_assessment_history(warehouse, authority, month)
 
     @property
     def summary(self) -> dict:
