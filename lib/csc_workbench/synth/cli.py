@@ -2,7 +2,8 @@
 
 Authorities are generated and stored one at a time (each in its own transaction), so a
 national run never holds more than one authority (per worker) in memory and an interrupted
-run leaves every stored authority complete. The planted anomalies go to the warehouse table
+run leaves every stored authority complete. With ``out`` each authority's statutory files
+(CIN census XML, SSDA903 CSV, Annex A) are written too (``synth.statutory``). The planted anomalies go to the warehouse table
 ``synth_plants`` (one row per anomaly and measure, see ``synth.plants``).
 """
 
@@ -19,6 +20,7 @@ from ..model.warehouse import connect, default_path, save_dataset, write_table
 from . import iter_authorities, parse_range
 from .plants import MANIFEST_KEYS
 from .profiles import profiles_for
+from .statutory import write_statutory_files  # noqa: F401 (the CLI's writer, importable from here)
 
 PLANTS_TABLE = "synth_plants"
 
@@ -29,15 +31,6 @@ def manifest_frame(rows: list[dict]) -> pd.DataFrame:
     for col in MANIFEST_KEYS:
         frame[col] = frame[col].astype("float64" if col == "magnitude" else "str")
     return frame
-
-
-def write_statutory_files(dataset: Dataset, out_dir: Path) -> None:
-    """Write the statutory files (Annex A workbook, CIN census XML, SSDA903 CSVs) for the
-    dataset's authorities under ``out_dir``.
-
-    The writers live on other branches (io layer); the lead wires them in here at merge.
-    """
-    raise ConfigError("writing statutory files is not wired yet")
 
 
 def _summary_row(ds: Dataset, end: pd.Period, seconds: float) -> dict:
@@ -74,6 +67,7 @@ def run_synth(authorities: int = 8, start: str = "2019-04", end: str | None = No
     console.print(f"Generating {authorities} fictional authorities ({profile}), {first} to {last}, seed {seed} "
                   f"-> {path}")
     rows = []
+    files: dict[str, int] = {}
     started = time.perf_counter()
     with connect(path) as con:
         if workers > 1:  # the workers keep the other cores busy
@@ -83,7 +77,8 @@ def run_synth(authorities: int = 8, start: str = "2019-04", end: str | None = No
         t = time.perf_counter()
         for ds, plants in iter_authorities(authorities, first, last, seed, profile, workers=workers):
             if out is not None:
-                write_statutory_files(ds, Path(out))
+                for kind, paths in write_statutory_files(ds, Path(out)).items():
+                    files[kind] = files.get(kind, 0) + len(paths)
             code = ds.authorities()[0] if ds.authorities() else None
             con.execute("BEGIN TRANSACTION")
             try:
@@ -108,4 +103,8 @@ def run_synth(authorities: int = 8, start: str = "2019-04", end: str | None = No
     for r in rows:
         table.add_row(*[f"{r[c]:,}" if isinstance(r[c], int) else str(r[c]) for c in TABLE_COLUMNS])
     console.print(table)
+    if out is not None:
+        console.print(f"Statutory files in {out}: {files.get('cin_census', 0)} CIN census XML, "
+                      f"{files.get('ssda903', 0)} SSDA903 CSV tables, {files.get('annex_a', 0)} Annex A workbooks "
+                      "(see data/README.md for the layout)")
     return rows
