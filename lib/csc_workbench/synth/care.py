@@ -464,17 +464,32 @@ def cla_visits(rng, per, placements, data_start, extract_end):
 
 
 def missing(rng, per, prof, data_start, extract_end):
-    """Missing / away-from-placement episodes: mostly teenagers, concentrated in a few children."""
+    """Missing / away-from-placement episodes: mostly teenagers, concentrated in a few children.
+
+    A child's chance of going missing depends on their age *at the time* (from 12, and a
+    little from 8), so a child who came into care young starts going missing as a teenager;
+    the share of looked-after children who go missing then stays level as the children in
+    care are replaced, instead of drifting with the ages they had when the data began.
+    """
     start, end = per["start"], np.minimum(per["end"], extract_end)
     n = len(start)
     w0 = np.maximum(start, data_start - 365)
-    years = np.maximum(end - w0, 0) / YEAR
-    age = _age(per["dob"], np.maximum(start, data_start))
-    p_any = np.where(age >= 12, 0.36, np.where(age >= 8, 0.07, 0.0)) * prof.missing
-    rate = rng.gamma(0.8, 4.0, n) * (rng.random(n) < p_any)
-    count = rng.poisson(rate * years)
-    parent, _ = U.expand(count)
-    s = w0[parent] + np.floor(rng.random(len(parent)) * np.maximum(end[parent] - w0[parent] - 1, 0)).astype(np.int64)
+    u = rng.random(n)  # the child's propensity: who goes missing at all
+    rate = rng.gamma(0.8, 4.0, n)  # episodes a year for those who do
+    at8, at12 = U.add_years(per["dob"], 8), U.add_years(per["dob"], 12)
+    spans = []
+    for lo, hi, share in ((at8, at12, 0.07), (at12, np.full(n, U.NEVER), 0.36)):  # two age bands
+        a = np.maximum(w0, lo)
+        b = np.minimum(end, hi)
+        take = (u < share * prof.missing) & (b > a)
+        spans.append((np.flatnonzero(take), a[take], b[take]))
+    idx = np.concatenate([x[0] for x in spans])
+    a = np.concatenate([x[1] for x in spans])
+    b = np.concatenate([x[2] for x in spans])
+    count = rng.poisson(rate[idx] * (b - a) / YEAR)
+    k, _ = U.expand(count)
+    parent = idx[k]
+    s = a[k] + np.floor(rng.random(len(k)) * np.maximum(b[k] - a[k] - 1, 0)).astype(np.int64)
     dur = U.pick(rng, [0, 1, 2, 3, 5], [30, 40, 15, 10, 5], len(parent))
     e = s + dur
     o = np.lexsort((s, parent))
@@ -610,7 +625,74 @@ def care_leavers(rng, per, last_rec, prof, data_start, extract_end):
     fd = first_died[keep]
     who = out["period"][fd]
     death[who] = np.maximum(out["day"][fd] - rng.integers(10, 300, fd.sum()), end[who] + 1)
-    return out, death
+    return _pathway_reviews(rng, per, out, death, data_start, extract_end), death
+
+
+def _pathway_reviews(rng, per, rec: dict, death, data_start, extract_end) -> dict:
+    """Pathway plans reviewed about every six months from leaving care to 22 (late for a few
+    young people), each review also a care-leaver record dated that day (as a monthly Annex A
+    List 9 extract shows it), carrying the status of the nearest birthday record. Birthday
+    records take the latest review before them as their pathway plan date.
+
+    Young people the authority is not in touch with have no plan date recorded."""
+    if not len(rec["period"]):
+        return rec
+    who = np.unique(rec["period"])
+    dob, left = per["dob"][who], per["end"][who]
+    # a personal adviser and a plan go on after 21 for most (support lasts to 25 if wanted):
+    # plans are reviewed until the year the 21st-birthday status covers is over
+    stop = np.minimum.reduce([U.add_years(dob, 22), np.full(len(who), extract_end + 1), death[who]])
+    diligent = rng.random(len(who)) < 0.9
+    first = rng.integers(20, 150, len(who))
+    parts = []
+    for mask, late_p, late_hi in ((diligent, 0.03, 240), (~diligent, 0.5, 330)):
+        i = np.flatnonzero(mask)
+        p, d = regular(rng, left[i], stop[i], 120, 182, late_p, 183, late_hi, first=first[i])
+        parts.append((who[i][p], d))
+    rp = np.concatenate([x[0] for x in parts])
+    rd = np.concatenate([x[1] for x in parts])
+    # birthday records: the latest review on or before the birthday, else one made before leaving
+    key_r = rp.astype(np.int64) * (1 << 24) + rd
+    o = np.argsort(key_r)
+    key_r = key_r[o]
+    key_b = rec["period"].astype(np.int64) * (1 << 24) + rec["day"]
+    j = np.searchsorted(key_r, key_b, side="right") - 1
+    found = (j >= 0) & ((key_r[np.maximum(j, 0)] >> 24) == rec["period"])
+    latest = np.where(found, key_r[np.maximum(j, 0)] & ((1 << 24) - 1), rec["day"] - rng.integers(0, 170, len(j)))
+    yes_b = rec["in_touch"] == "YES"
+    rec["pathway"] = np.where(yes_b, latest, U.NEVER)
+    # review records in the window, with the status of the latest birthday record before them
+    # (or the first one after, for reviews before the first birthday record)
+    keep = (rd >= data_start) & (rd <= extract_end)
+    rp, rd = rp[keep], rd[keep]
+    ob = np.argsort(key_b)
+    kb = key_b[ob]
+    key = rp.astype(np.int64) * (1 << 24) + rd
+    j = np.searchsorted(kb, key, side="right") - 1
+    before = (j >= 0) & ((kb[np.maximum(j, 0)] >> 24) == rp)
+    j = np.where(before, j, np.minimum(j + 1, len(kb) - 1))
+    src = ob[j]
+    same_day = rec["day"][src] == rd  # a birthday record already says it
+    rp, rd, src = rp[~same_day], rd[~same_day], src[~same_day]
+    status = rec["in_touch"][src]
+    dead = status == "DIED"
+    rp, rd, src, status = rp[~dead], rd[~dead], src[~dead], status[~dead]
+    m = len(rp)
+    dob_r = per["dob"][rp]
+    age = np.floor((rd - dob_r) / YEAR).astype(np.int64)
+    age = np.where(U.add_years(dob_r, age + 1) <= rd, age + 1, np.where(U.add_years(dob_r, age) > rd, age - 1, age))
+    yes = status == "YES"
+    accom = rec["accommodation"][src]
+    # independent living (Z) is not open to under-18s: a status carried back from the 18th
+    # birthday takes a 17-year-old's kind of accommodation
+    accom = np.where((age < 18) & (accom == "Z"), U.pick(rng, *ACCOM_SUITABLE_17, m), accom)
+    upd = dict(period=rp, day=rd, age=age, in_touch=status, activity=rec["activity"][src],
+               accommodation=accom, suitable=rec["suitable"][src],
+               contact=np.where(yes, rd - rng.integers(0, 21, m), U.NEVER), pathway=np.where(yes, rd, U.NEVER),
+               eligibility=np.where(age < 18, "relevant", "former_relevant").astype(object))
+    both = U.concat([rec, upd])
+    o = np.lexsort((both["day"], both["period"]))
+    return U.take(both, o)
 
 
 def adoptions(rng, per, extract_end):
