@@ -80,14 +80,14 @@ def repeat_share(prof) -> float:
 
 
 def cluster_size(prof) -> int:
-    """Children in the repeat-plan cluster: enough that the month's repeat share at least
-    doubles and stands clear of the month-to-month noise (4.5 binomial standard errors above
+    """Children in the repeat-plan cluster: enough that the month's repeat share more than
+    doubles and stands clear of the month-to-month noise (5 binomial standard errors above
     the usual share: sibling groups make the monthly share noisier than binomial), so a
     control chart sees it in a small authority as in a large one.
     Adding C repeat plans to N plans of which a share r repeat gives (rN + C) / (N + C)."""
     n = max(prof.population / 10_000 * prof.s47_rate * prof.icpc_per_s47 * prof.cpp_per_icpc / 12, 1.0)
     r = repeat_share(prof)
-    wanted = min(0.85, max(2 * r, r + 4.5 * np.sqrt(r * (1 - r) / n)))
+    wanted = min(0.85, max(2.2 * r, r + 5 * np.sqrt(r * (1 - r) / n)))
     # at most three times a month's usual plans: in a very small authority the month's share
     # then rises to about 80%
     return int(max(8, min(3 * n, np.ceil((wanted - r) * n / (1 - wanted)))))
