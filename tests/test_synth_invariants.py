@@ -175,6 +175,17 @@ def test_cla_legal_statuses_and_placements_follow_the_rules(synth_data):
     assert (length[e["ls"] == "V3"].dropna() <= 17).all()
     assert e["pl_post"].dropna().str.fullmatch(r"ZZ99 \d[A-Z]{2}").all()
     assert e["urn"].dropna().str.startswith("SCZ").all()
+    # an Ofsted URN exactly where DfE asks for one (rules 218 and 222): every placement but
+    # parents, residential employment, health, custody, temporary or other placements and
+    # (unregistered) semi-independent living
+    no_urn = e["place"].isin(["P1", "P3", "R1", "R2", "R5", "T0", "T1", "T2", "T3", "T4", "Z1", "H5"])
+    assert e.loc[~sb & ~no_urn, "urn"].notna().all() and e.loc[no_urn, "urn"].isna().all()
+    # supported accommodation: semi-independent living (H5) until 31 March 2024, when the
+    # providers registered (K3); a placement open then changes code with the same carer (T)
+    h5, k3 = e[e["place"] == "H5"], e[e["place"] == "K3"]
+    assert (h5["dec"] <= "2024-03-31").all() and (k3["decom"] >= "2024-03-31").all() and len(k3)
+    recoded = k3[k3["decom"] == "2024-03-31"]
+    assert len(recoded) and recoded["rne"].isin(["T", "U"]).all()
     legal = e["ls"].isin(["C1", "C2", "E1", "V2", "V3", "V4", "L1", "L2", "J1"]).all()
     assert legal
     assert {"S", "P", "L", "T"} <= set(e["rne"])

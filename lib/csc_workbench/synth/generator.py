@@ -670,8 +670,8 @@ def _previous_count(kid, day):
 
 def _closure_reason(ce, rec_ce):
     rec = rec_ce
-    by_rec = np.select([np.isin(rec, ["E11", "E12"]), np.isin(rec, ["E43", "E44", "E45", "E46", "E47"]),
-                        np.isin(rec, ["E41", "E48"]), rec == "E3", rec == "E2", rec == "E7"],
+    by_rec = np.select([np.isin(rec, ["E11", "E12"]), np.isin(rec, ["E43", "E44", "E45", "E46", "E47", "E48"]),
+                        rec == "E41", rec == "E3", rec == "E2", rec == "E7"],
                        ["RC1", "RC4", "RC3", "RC5", "RC2", "RC6"], "RC7")
     further = ce["s47"] | ce["cin"] | ce["cpp"] | ce["sd"] | ce["cla"]
     return np.select([ce["nfa"], ce["cla"], ~further & (ce["outcome"] == "nfa"), ~further & (ce["outcome"] == "early_help")],
