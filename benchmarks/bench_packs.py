@@ -120,7 +120,10 @@ def main() -> None:
         else:
             warehouse, codes = make_warehouse(tmp / "bench.duckdb", args.authorities)
         n = len(notebooks) * len(codes)
-        os.environ["CSCW_PARAMS"] = str(tmp)  # no params file: notebooks come from the arguments
+        # The repository's params (targets, manual measure definitions) without batch.yaml:
+        # the notebooks come from the arguments.
+        shutil.copytree(REPO / "params", tmp / "params", ignore=shutil.ignore_patterns("batch.yaml"))
+        os.environ["CSCW_PARAMS"] = str(tmp / "params")
         print(f"{n} notebooks ({len(codes)} authorities x {len(notebooks)}), {args.workers} workers, "
               f"{os.cpu_count()} cores, load average at start {os.getloadavg()[0]:.1f}")
 

@@ -292,3 +292,15 @@ def test_attach_benchmarks_picks_latest_year_and_keeps_columns():
     assert out["benchmark_year"].tolist() == [2018, None]
     with pytest.raises(ValueError, match="lacks columns: sn_best"):
         attach_benchmarks(frame, BENCH.drop(columns="sn_best"))
+
+
+
+def test_scorecard_and_table_from_one_assessment_equal_the_two_calls(targets, manual):
+    """build_scorecard_and_table gives exactly build_scorecard and build_assessment_table."""
+    from csc_workbench.assessment import build_scorecard_and_table
+
+    both = build_scorecard_and_table(make_tidy(), CAT, "E1", "2019-09", targets, BENCH, manual=manual,
+                                     audience="shared")
+    pd.testing.assert_frame_equal(both[0], card(targets, manual, audience="shared"))
+    pd.testing.assert_frame_equal(both[1], build_assessment_table(make_tidy(), CAT, "E1", targets, BENCH,
+                                                                  manual=manual, audience="shared"))

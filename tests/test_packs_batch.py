@@ -62,6 +62,16 @@ def test_one_failure_does_not_stop_the_others(first_run):
     assert len({r.worker for r in result.results}) == 2  # both workers took part
 
 
+def test_measures_are_made_current_before_any_notebook_runs(first_run, warehouse):
+    """Notebooks only read the warehouse; the batch computes stale measures first (one writer)."""
+    from csc_workbench.measures.store import CACHE_TABLE, cache_key
+    from csc_workbench.model.warehouse import connect
+
+    with connect(warehouse, read_only=True) as con:
+        stored = dict(con.execute(f"SELECT authority, cache_key FROM {CACHE_TABLE}").fetchall())
+        assert stored == {code: cache_key(con, code) for code in ("E1", "E2", "E3")}
+
+
 def test_manifest_records_inputs_versions_and_outcomes(first_run, warehouse):
     outputs, result = first_run
     manifest = json.loads((outputs / MONTH / "run_manifest.json").read_text())

@@ -95,3 +95,60 @@ def test_direct_labels_are_pushed_apart_when_lines_are_close():
     pixels = [260 * (1 - v / 30) + d for v, d in zip([22.0, 22.4, 5.0], offsets)]
     assert abs(pixels[0] - pixels[1]) >= 13
     assert offsets[2] == 0  # a label far from the others stays on its line
+
+
+def _resolved(spec):
+    """A spec with each dataset reference replaced by its rows (names differ between altair
+    and trend_spec; the data must not)."""
+    datasets = spec.get("datasets", {})
+
+    def walk(x):
+        if isinstance(x, dict):
+            if set(x) == {"name"} and x["name"] in datasets:
+                return datasets[x["name"]]
+            return {k: walk(v) for k, v in x.items() if k != "datasets"}
+        if isinstance(x, list):
+            return [walk(v) for v in x]
+        return x
+
+    return walk(spec)
+
+
+@pytest.mark.parametrize("options", [
+    {},
+    {"target": 21.0, "benchmarks": {"England": 22.4, "Statistical neighbours": 23.1}, "subtitle": "Monthly"},
+    {"target": "target", "zero": False, "value_format": ".1f", "value_label": "Re-referrals (%)"},
+    {"target": (16.0, 22.0), "benchmarks": {"England": 19.0}},
+])
+def test_trend_spec_draws_exactly_the_trend_chart(options):
+    """trend_spec is trend_chart without altair's objects: same layers, marks, data, labels."""
+    setup_altair()
+    frame = _series()
+    frame["target"] = [20.0] * 10 + [22.0] * 5
+    frame.loc[6, "value"] = float("nan")  # a suppressed month: a gap, null in the data
+    fast = charts.trend_spec(frame, "Re-referrals rose above target", **options)
+    assert _resolved(fast.to_dict()) == _resolved(trend_chart(frame, "Re-referrals rose above target",
+                                                              **options).to_dict())
+
+
+def test_trend_spec_renders_through_altairs_renderer_and_keeps_reference_lines_small():
+    setup_altair()
+    frame = _series(36)
+    chart = charts.trend_spec(frame, "Steady", target=21.0, benchmarks={"England": 22.4})
+    bundle = chart._repr_mimebundle_()
+    html = bundle["text/html"]
+    assert 'id="altair-viz-' in html and "vegaEmbed(outputDiv, spec, embedOpt)" in html
+    assert '"actions": false' in html and '"renderer": "svg"' in html
+    refs = [layer for layer in chart.to_dict()["layer"] if layer["encoding"].get("detail")]
+    rows = chart.to_dict()["datasets"][refs[0]["data"]["name"]]
+    # A constant line needs its two ends, not 36 points.
+    assert [(r["line"], r["y"]) for r in rows] == [("Target", 21.0)] * 2 + [("England", 22.4)] * 2
+
+
+def test_a_target_range_is_two_orange_lines_and_benchmarks_keep_their_colours():
+    spec = charts.trend_spec(_series(), "Caseloads within range", target=(16.0, 22.0),
+                             benchmarks={"England": 19.0, "Statistical neighbours": 18.0}).to_dict()
+    lines = next(layer for layer in spec["layer"] if layer["encoding"].get("detail"))
+    scale = lines["encoding"]["color"]["scale"]
+    assert scale["domain"] == ["Target range top", "Target range bottom", "England", "Statistical neighbours"]
+    assert scale["range"] == [charts.AF_ORANGE, charts.AF_ORANGE, charts.AF_TURQUOISE, charts.AF_DARK_PINK]

@@ -112,6 +112,24 @@ def test_stderr_is_kept_out_of_the_page_but_counted(tmp_path):
     assert pack.charts == 0 and "window.vegaEmbed=" not in html  # no charts: no bundle
 
 
+def test_title_fields_learnt_by_the_notebook_come_from_output_metadata(tmp_path):
+    """A notebook tells the page its authority's name through an output's metadata (IPython
+    files it under the MIME type)."""
+    cell = new_code_cell("summary", outputs=[new_output(
+        "display_data", data={"text/html": "<p>hi</p>"},
+        metadata={"text/html": {"csc": {"fields": {"authority_name": "Northby (E9)"}}}})])
+    path = _executed(tmp_path, [cell])
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata["csc"] = {"title": "Pack: {authority_name}, {month_label}"}
+    nbformat.write(nb, path)
+    html = export_html(path, tmp_path / "t.html", "shared").path.read_text()
+    assert "<h1>Pack: Northby (E9), January 2025</h1>" in html
+    # Without it, the name falls back to the authority code.
+    nb.cells = []
+    nbformat.write(nb, path)
+    assert "<h1>Pack: E9, January 2025</h1>" in export_html(path, tmp_path / "u.html", "shared").path.read_text()
+
+
 def test_atomic_write_failure_keeps_the_old_file_and_no_debris(tmp_path, monkeypatch):
     target = tmp_path / "pack.html"
     target.write_text("old complete pack")

@@ -4,6 +4,7 @@ line and exit status 2 for an unknown authority."""
 import io
 import shutil
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -94,3 +95,28 @@ def test_benchmarks_for_a_synthetic_authority(tmp_path, capsys):
     # pooled: (10 + 30) / (50 + 50) = 40%
     assert (r["la_value"], r["region"], r["england"], r["release"]) == (20.0, 40.0, 40.0, "synthetic")
     assert r["sn_average"] == 60.0 and r["rank"] == 1  # low is good: 20 beats 60
+
+
+def test_synthetic_benchmarks_pool_complete_years_and_month_end_stocks_only(tmp_path):
+    """The 'year' period type also holds the year to date at every month end: pooling those
+    as if they were years multiplied England's counts and broke its rates. Only 31 March
+    counts; a stock measure's figure for the year is its 31 March snapshot."""
+    from csc_workbench.reference.report import benchmarks_for
+
+    wh = tmp_path / "synthetic.duckdb"
+    write_table("authorities", pd.DataFrame({
+        "authority": ["S01", "S02"], "la_name": ["Northby", "Southby"], "region_code": ["SR1", "SR1"],
+        "region_name": ["Synthshire", "Synthshire"], "is_synthetic": [True, True]}), wh)
+    ends = [pd.Timestamp("2024-09-30"), pd.Timestamp("2025-03-31")]
+    rows = pd.DataFrame({
+        "authority": ["S01", "S01", "S02", "S02", "S01", "S02"],
+        "measure": ["referrals"] * 4 + ["cla"] * 2, "breakdown": "all", "breakdown_value": "all",
+        "period_type": ["year"] * 4 + ["snapshot"] * 2,
+        "period_end": ends + ends + [ends[1], ends[1]],
+        "numerator": [50.0, 100.0, 150.0, 300.0, 40.0, 60.0], "denominator": np.nan,
+        "value": [50.0, 100.0, 150.0, 300.0, 40.0, 60.0], "status": "ok"})
+    write_table("measures", rows, wh)
+    t = benchmarks_for("S01", year=2025, warehouse=wh).set_index("measure")
+    # 100 + 300 at 31 March 2025; the half-year figures (50, 150) are not a year.
+    assert t.loc["referrals", "england"] == 400.0 and t.loc["referrals", "la_value"] == 100.0
+    assert t.loc["cla", "england"] == 100.0 and t.loc["cla", "sn_average"] == 60.0

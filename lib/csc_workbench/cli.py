@@ -118,7 +118,7 @@ def measures(
 
 @app.command()
 def run(
-    month: str = typer.Option(..., "--month", help="Month to report on (YYYY-MM)"),
+    month: Optional[str] = typer.Option(None, "--month", help="Month to report on (YYYY-MM)"),
     authorities: str = typer.Option("all", "--authorities", help="all, or authority codes separated by commas"),
     notebooks: Optional[str] = typer.Option(None, "--notebooks",
                                             help="Notebook names separated by commas (default: params/batch.yaml)"),
@@ -130,21 +130,97 @@ def run(
     params: Optional[Path] = typer.Option(None, "--params", help="Params file (default params/batch.yaml)"),
     notebook_dir: Optional[Path] = typer.Option(None, "--notebook-dir", help="Folder of notebook templates"),
     warehouse: Optional[Path] = WAREHOUSE_OPT,
+    published: bool = typer.Option(False, "--published",
+                                   help="Published-statistics packs for real authorities (DfE's data; no month)"),
+    year: Optional[int] = typer.Option(None, "--year", help="With --published: year ending 31 March (default latest)"),
+    release: str = typer.Option("latest", "--release", help="With --published: latest or first (as first published)"),
+    browser_check: bool = typer.Option(False, "--browser-check",
+                                       help="Open every page offline in Chromium afterwards and check it"),
 ) -> None:
-    """Run the monthly packs for every authority and publish them under OUTPUTS/MONTH."""
+    """Run the monthly packs for every authority and publish them under OUTPUTS/MONTH
+    (with --published: the published-statistics packs, under OUTPUTS/published/YEAR)."""
     from .packs.batch import run_batch
 
     names = [n.strip() for n in notebooks.split(",") if n.strip()] if notebooks else None
     result = run_batch(month, authorities, names, audience, workers, dask_address=dask, retry_failed=retry_failed,
                        outputs=outputs, warehouse=warehouse, params_file=params, notebook_dir=notebook_dir,
-                       progress=sys.stderr.isatty())
+                       progress=sys.stderr.isatty(), published=published, year=year, release=release,
+                       browser_check=browser_check)
     ok, failed = len(result.ok), len(result.failed)
     typer.echo(f"{ok} pack(s) published, {failed} failed" + (" (kept in failed/, not published)" if failed else ""))
     for r in result.failed:
         typer.echo(f"  failed: {r.key}: {r.error}  [{result.month_dir / r.error_file}]", err=True)
+    for r in result.browser_failed:
+        typer.echo(f"  browser check failed: {r.key}: {r.browser}", err=True)
     typer.echo(f"index: {result.index_path}")
     if result.exit_code:
         raise typer.Exit(result.exit_code)
+
+
+@app.command()
+def demo(
+    month: Optional[str] = typer.Option(None, "--month", help="Month to report (YYYY-MM); default the last complete month"),
+    authorities: int = typer.Option(8, "--authorities", "-n", help="Fictional authorities to generate if none exist"),
+    workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Parallel processes for the packs"),
+    audience: Optional[str] = typer.Option(None, "--audience", help="shared (default in params/batch.yaml) or internal"),
+    outputs: Path = typer.Option(Path("outputs"), "--outputs", help="Output folder"),
+    warehouse: Optional[Path] = WAREHOUSE_OPT,
+) -> None:
+    """The main job on synthetic data: generate a region if needed, compute measures, run the packs."""
+    from .demo import run_demo
+
+    index = run_demo(month=month, authorities=authorities, workers=workers, warehouse=warehouse,
+                     outputs=outputs, audience=audience)
+    typer.echo(f"Packs are in {index.parent.resolve()}/ -- open {index.resolve()}")
+
+
+def _print_frame(frame, title: str) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title)
+    for col in frame.columns:
+        numeric = frame[col].dtype.kind in "iuf"
+        table.add_column(str(col), justify="right" if numeric else "left")
+    for row in frame.itertuples(index=False):
+        table.add_row(*[f"{v:,}" if isinstance(v, int) else str(v) for v in row])
+    Console().print(table)
+
+
+@app.command()
+def load(
+    files: list[Path] = typer.Argument(..., help="Annex A workbooks, CIN census XML, SSDA903 CSV / XML files"),
+    authority: str = typer.Option(..., "--authority", "-a", help="Authority code the files belong to"),
+    warehouse: Optional[Path] = WAREHOUSE_OPT,
+) -> None:
+    """Load files into the warehouse (merged into the authority's history) and print the account."""
+    from .io.load import load_files
+
+    account = load_files(files, authority, warehouse)
+    summary = account.summary().drop(columns=["authority"])
+    _print_frame(summary, f"Loaded for {authority} (load {account.load_id})")
+    totals = summary[["rows_read", "loaded", "rejected", "fixed", "warnings"]].sum()
+    typer.echo(f"rows read {totals.rows_read:,}: loaded {totals.loaded:,}, rejected {totals.rejected:,} "
+               f"(fixed {totals.fixed:,}, warnings {totals.warnings:,}); details: cscw quality --authority {authority}")
+
+
+@app.command()
+def quality(
+    authority: str = typer.Option(..., "--authority", "-a", help="Authority code"),
+    load_id: Optional[str] = typer.Option(None, "--load", help="A load id (default: the latest load)"),
+    warehouse: Optional[Path] = WAREHOUSE_OPT,
+) -> None:
+    """Print the data-quality account and rule counts of an authority's latest load."""
+    from .io.load import quality_report
+
+    account, counts = quality_report(authority, warehouse, load_id)
+    when = account["loaded_at"].iloc[0]
+    _print_frame(account.drop(columns=["load_id", "loaded_at", "authority"]),
+                 f"Data-quality account: {authority}, load {account['load_id'].iloc[0]} at {when}")
+    if len(counts):
+        _print_frame(counts, "Findings by rule")
+    else:
+        typer.echo("no rejected, fixed or warned rows")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -134,11 +134,16 @@ IN_TOUCH = {"YES": "In touch", "NO": "Not in touch", "DIED": "Died",
 ACTIVITY = {
     "F1": "Full time in higher education", "P1": "Part time in higher education",
     "F2": "Full time in education other than higher", "P2": "Part time in education other than higher",
-    "F4": "Full time in training or employment", "P4": "Part time in training or employment",
+    "F4": "Full time in an apprenticeship", "P4": "Part time in an apprenticeship",
+    "F5": "Full time in training or employment (not apprenticeship)",
+    "P5": "Part time in training or employment (not apprenticeship)",
     "G4": "Not in education, training or employment: illness or disability",
     "G5": "Not in education, training or employment: other", "G6": "Not in education, training or employment: pregnancy or parenting",
 }
-ACTIVITY_EET = ("F1", "P1", "F2", "P2", "F4", "P4")
+# Codes no longer in the SSDA903 return that older data and Annex A workbooks still carry
+# (training or employment before apprenticeships were split out); never generate these.
+ACTIVITY_LEGACY = {"F3": "Full time in training or employment", "P3": "Part time in training or employment"}
+ACTIVITY_EET = ("F1", "P1", "F2", "P2", "F3", "P3", "F4", "P4", "F5", "P5")
 ACCOMMODATION = {
     "B": "Parents/relatives", "C": "Community home or other form of residential care",
     "D": "Semi-independent, transitional accommodation", "E": "Supported lodgings",

@@ -352,6 +352,25 @@ def build_scorecard(tidy: pd.DataFrame, catalogue: Mapping[str, MeasureDef] | No
     catalogue measures with no rows at all (status not_available), so a pack can say what
     it could not compute.
     """
+    return _scorecard_and_table(tidy, catalogue, authority, month, targets, benchmark_summary, spc, audience,
+                                manual, commentary, spc_kwargs, include_missing)[0]
+
+
+def build_scorecard_and_table(tidy: pd.DataFrame, catalogue: Mapping[str, MeasureDef] | None,
+                              authority: str, month, targets: Targets | None,
+                              benchmark_summary: pd.DataFrame | None = None,
+                              spc: pd.DataFrame | None = None, audience: str = "internal",
+                              manual: ManualData | pd.DataFrame | None = None,
+                              commentary: pd.DataFrame | None = None, spc_kwargs: dict | None = None,
+                              include_missing: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``build_scorecard`` and ``build_assessment_table`` (totals) from one assessment: the
+    same two frames as calling both, for half the work (a pack needs both)."""
+    return _scorecard_and_table(tidy, catalogue, authority, month, targets, benchmark_summary, spc, audience,
+                                manual, commentary, spc_kwargs, include_missing)
+
+
+def _scorecard_and_table(tidy, catalogue, authority, month, targets, benchmark_summary, spc, audience, manual,
+                         commentary, spc_kwargs, include_missing):
     catalogue = _resolve_catalogue(catalogue)
     month = _month_end(month)
     frame = _prepare(tidy, catalogue, authority, audience, manual, (TOTAL,))
@@ -494,7 +513,7 @@ def build_scorecard(tidy: pd.DataFrame, catalogue: Mapping[str, MeasureDef] | No
     out = attach_benchmarks(out, benchmark_summary, authority)
     out["commentary"] = _commentary_for(out["measure"], month, commentary, out, authority).to_numpy()
     out["audience"] = audience
-    return _text(out[SCORECARD_COLUMNS].copy())
+    return _text(out[SCORECARD_COLUMNS].copy()), a.table
 
 
 def _annual(frame: pd.DataFrame, out: pd.DataFrame, month: pd.Timestamp):

@@ -23,7 +23,8 @@ def _adopted(ctx) -> pd.DataFrame:
          tells_us="How many children achieved permanence through adoption.",
          needs=("adoptions.adoption_order_date",), seeds="SF17, SO19 LAC6", dfe_measure="No_of LAC Adopted")
 def adoptions(ctx) -> Flow:
-    return Flow(pd.DataFrame({"date": _adopted(ctx)["adoption_order_date"]}))
+    a = _adopted(ctx)
+    return Flow(pd.DataFrame({"date": a["adoption_order_date"], "_record": a["_record"]}))
 
 
 def _entered_care(ctx, a: pd.DataFrame) -> np.ndarray:
@@ -52,7 +53,7 @@ def adoption_a1_days(ctx) -> Flow:
     known = ~np.isnan(span)
     valid = known & (span >= 0)
     return Flow(pd.DataFrame({"date": a["adoption_order_date"], "num": np.where(valid, span, 0.0), "den": valid,
-                              "dq": known & ~valid}),
+                              "dq": known & ~valid, "entered_care": entered, "_record": a["_record"]}),
                 dq_label="adoptions moving in before entering care left out (data-quality error)")
 
 
@@ -69,7 +70,7 @@ def adoption_a2_days(ctx) -> Flow:
     span = days_between(days(a["placement_order_date"]), days(a["match_date"]))
     valid = ~np.isnan(span)
     return Flow(pd.DataFrame({"date": a["adoption_order_date"], "num": np.where(valid, np.maximum(span, 0.0), 0.0),
-                              "den": valid}))
+                              "den": valid, "_record": a["_record"]}))
 
 
 @measure(id="adoption_waiting", title="Children waiting to be placed for adoption", unit="count", polarity="low",
@@ -86,5 +87,6 @@ def adoption_waiting(ctx) -> Windowed:
     until = np.where(until == np.datetime64("2200-01-01", "D"), NAT, until)
     x = ctx.grid.expand(days(a["placement_order_date"]), until)
     child = a["child_id"].to_numpy()[x["row"].to_numpy()]
-    f = pd.DataFrame({"period_type": x["period_type"], "k": x["k"], "child_id": child})
+    f = pd.DataFrame({"period_type": x["period_type"], "k": x["k"], "child_id": child,
+                      "_record": a["_record"].to_numpy()[x["row"].to_numpy()]})
     return Windowed(f.drop_duplicates(["k", "child_id"]))

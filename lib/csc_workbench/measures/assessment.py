@@ -38,7 +38,7 @@ def _completed(ctx) -> pd.DataFrame:
         return pd.DataFrame({
             "date": end, "start": start, "wd": wd, "valid": ~(end < start),
             "team": a["team_id"].to_numpy(), "worker": a["worker_id"].to_numpy(),
-            "outcome": a["outcome"],
+            "outcome": a["outcome"], "_record": a["_record"],
         })
 
     return ctx.cached("assessments_completed", build)
@@ -51,7 +51,7 @@ def _completed(ctx) -> pd.DataFrame:
          needs=("assessments.authorised_date",), breakdowns=("all", "team", "worker", "outcome"),
          seeds="RO15 3.1, SO19 EH3")
 def assessments(ctx) -> Flow:
-    return Flow(_completed(ctx)[["date", "team", "worker", "outcome"]])
+    return Flow(_completed(ctx)[["date", "team", "worker", "outcome", "_record"]])
 
 
 measure(id="assessment_rate", title="Assessments per 10,000 children", unit="rate", polarity="none", area=AREA,
@@ -63,10 +63,14 @@ measure(id="assessment_rate", title="Assessments per 10,000 children", unit="rat
 def _within(ctx, limit: int) -> Flow:
     c = _completed(ctx)
     valid = c["valid"].to_numpy()
+    within = within_working_days(c["start"].to_numpy(), c["date"].to_numpy(), limit) & valid
+    wd = c["wd"].to_numpy()
     return Flow(pd.DataFrame({
         "date": c["date"], "team": c["team"], "worker": c["worker"],
-        "num": within_working_days(c["start"].to_numpy(), c["date"].to_numpy(), limit) & valid,
-        "den": valid, "dq": ~valid,
+        "num": within, "den": valid, "dq": ~valid,
+        # For the records behind the figure: the clock start used and how late each one was.
+        "clock_start": c["start"], "working_days": wd,
+        "late_by_wd": np.where(valid & ~within, wd - limit, np.nan), "_record": c["_record"],
     }), dq_label=_DQ_LABEL)
 
 
@@ -125,7 +129,8 @@ def assessment_bands(ctx) -> Flow:
     for i, (lo, hi, _) in enumerate(DURATION_BANDS):
         band[(wd >= lo) & (wd <= hi)] = i
     band = labelled(band, [label for _, _, label in DURATION_BANDS])
-    return Flow(pd.DataFrame({"date": c["date"], "duration_band": band, "num": valid, "den": valid, "dq": ~valid}),
+    return Flow(pd.DataFrame({"date": c["date"], "duration_band": band, "num": valid, "den": valid, "dq": ~valid,
+                              "working_days": wd, "_record": c["_record"]}),
                 dq_label=_DQ_LABEL, share=("duration_band",))
 
 
@@ -143,7 +148,8 @@ def assessments_open_over_45wd(ctx) -> Windowed:
     x = ctx.grid.expand(overdue_from, days(a["authorised_date"]))
     rows = x["row"].to_numpy()
     return Windowed(pd.DataFrame({"period_type": x["period_type"], "k": x["k"],
-                                  "team": a["team_id"].to_numpy()[rows], "worker": a["worker_id"].to_numpy()[rows]}))
+                                  "team": a["team_id"].to_numpy()[rows], "worker": a["worker_id"].to_numpy()[rows],
+                                  "overdue_from": overdue_from[rows], "_record": a["_record"].to_numpy()[rows]}))
 
 
 @measure(id="assessment_outcome_pct", title="Assessment outcomes", unit="pct", polarity="none", area=AREA,
@@ -156,8 +162,8 @@ def assessments_open_over_45wd(ctx) -> Windowed:
          seeds="RO15 3.5-3.8, SF17")
 def assessment_outcome_pct(ctx) -> Flow:
     c = _completed(ctx)
-    return Flow(pd.DataFrame({"date": c["date"], "outcome": c["outcome"], "num": 1.0, "den": 1.0}),
-                share=("outcome",))
+    return Flow(pd.DataFrame({"date": c["date"], "outcome": c["outcome"], "num": 1.0, "den": 1.0,
+                              "_record": c["_record"]}), share=("outcome",))
 
 
 def _seen(ctx, limit: int) -> Flow:
@@ -168,6 +174,7 @@ def _seen(ctx, limit: int) -> Flow:
     return Flow(pd.DataFrame({
         "date": a["start_date"], "team": a["team_id"], "worker": a["worker_id"],
         "num": within_working_days(days(a["start_date"]), first_seen, limit),
+        "first_seen": first_seen, "_record": a["_record"],
     }).assign(den=1.0))
 
 

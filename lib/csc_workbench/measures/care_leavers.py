@@ -73,7 +73,8 @@ def _current(ctx) -> pd.DataFrame:
          needs=("care_leavers.status_date",), breakdowns=("all", "team"), seeds="RO15 8.1", dfe_measure="NoCareLeavers")
 def care_leavers(ctx) -> Windowed:
     c = _current(ctx)
-    return Windowed(pd.DataFrame({"period_type": c["period_type"], "k": c["k"], "team": c["team_id"]}))
+    return Windowed(pd.DataFrame({"period_type": c["period_type"], "k": c["k"], "team": c["team_id"],
+                                  "_record": c["_record"]}))
 
 
 def _cohort(ctx) -> pd.DataFrame:
@@ -126,7 +127,8 @@ _COHORT = ("Cohort: former relevant young people whose 19th, 20th or 21st birthd
 def cl_suitable_accom_pct(ctx) -> Flow:
     c = _cohort(ctx)
     return Flow(pd.DataFrame({"date": c["status_date"], "team": c["team_id"],
-                              "num": c["suitable"].to_numpy(dtype=bool, na_value=False), "den": 1.0}))
+                              "num": c["suitable"].to_numpy(dtype=bool, na_value=False), "den": 1.0,
+                              "_record": c["_record"]}))
 
 
 @measure(id="cl_eet_pct", title="Care leavers 19-21 in education, employment or training", unit="pct",
@@ -140,7 +142,8 @@ def cl_suitable_accom_pct(ctx) -> Flow:
 def cl_eet_pct(ctx) -> Flow:
     c = _cohort(ctx)
     return Flow(pd.DataFrame({"date": c["status_date"], "team": c["team_id"],
-                              "num": c["activity"].isin(ACTIVITY_EET).to_numpy(), "den": 1.0}))
+                              "num": c["activity"].isin(ACTIVITY_EET).to_numpy(), "den": 1.0,
+                              "_record": c["_record"]}))
 
 
 @measure(id="cl_in_touch_pct", title="Care leavers 19-21 in touch", unit="pct", polarity="high", area=AREA,
@@ -153,7 +156,8 @@ def cl_eet_pct(ctx) -> Flow:
 def cl_in_touch_pct(ctx) -> Flow:
     c = _cohort(ctx)
     return Flow(pd.DataFrame({"date": c["status_date"], "team": c["team_id"],
-                              "num": (c["in_touch"] == "YES").to_numpy(dtype=bool, na_value=False), "den": 1.0}))
+                              "num": (c["in_touch"] == "YES").to_numpy(dtype=bool, na_value=False), "den": 1.0,
+                              "_record": c["_record"]}))
 
 
 @measure(id="cl_pathway_plan_pct", title="Care leavers with an up-to-date pathway plan", unit="pct",
@@ -175,5 +179,6 @@ def cl_pathway_plan_pct(ctx) -> Windowed:
     months = int(ctx.option("pathway_plan_months"))
     current = ~np.isnat(last) & (last > add_months(t, -months))
     return Windowed(pd.DataFrame({"period_type": c["period_type"], "k": c["k"], "team": c["team_id"],
-                                  "num": current, "den": 1.0}))
+                                  "num": current, "den": 1.0, "latest_pathway_plan": last,
+                                  "_record": c["_record"]}))
 

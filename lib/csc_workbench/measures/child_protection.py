@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..calendar import within_working_days
+from ..calendar import within_working_days, working_days_between
 from .catalogue import STOCK_PERIODS
 from .derived import last_on_or_before, visited_within
 from .engine import Flow, Windowed, measure
@@ -26,7 +26,8 @@ CATEGORIES = ("all", "team", "category", "age_band")
          needs=("s47.start_date",), breakdowns=("all", "team", "worker"), seeds="RO15 4.1, SO19 CP1")
 def s47(ctx) -> Flow:
     s = ctx.table("s47")
-    return Flow(pd.DataFrame({"date": s["start_date"], "team": s["team_id"], "worker": s["worker_id"]}))
+    return Flow(pd.DataFrame({"date": s["start_date"], "team": s["team_id"], "worker": s["worker_id"],
+                              "_record": s["_record"]}))
 
 
 measure(id="s47_rate", title="S47 enquiries per 10,000 children", unit="rate", polarity="none", area=AREA,
@@ -65,7 +66,8 @@ def _icpc_links(ctx) -> pd.DataFrame:
             linked_id[fb] = s_key.reindex(pd.MultiIndex.from_arrays(
                 [i["child_id"].to_numpy()[fb], latest[fb]])).to_numpy()
         return pd.DataFrame({"icpc": icpc, "s47_start": start, "s47_id": linked_id,
-                             "team": i["team_id"].to_numpy(), "worker": i["worker_id"].to_numpy()})
+                             "team": i["team_id"].to_numpy(), "worker": i["worker_id"].to_numpy(),
+                             "_record": i["_record"].to_numpy()})
 
     return ctx.cached("icpc_links", build)
 
@@ -86,7 +88,7 @@ def s47_to_icpc_pct(ctx) -> Flow:
     not_required = s["icpc_not_required"].to_numpy(dtype=bool, na_value=False)
     concluded = led | not_required
     return Flow(pd.DataFrame({"date": s["start_date"], "team": s["team_id"], "num": led, "den": concluded,
-                              "open": ~concluded}),
+                              "open": ~concluded, "_record": s["_record"]}),
                 more_dq={"open": "enquiries still open (no conference yet, not marked as not needing one) left out"})
 
 
@@ -97,7 +99,7 @@ def s47_to_icpc_pct(ctx) -> Flow:
          needs=("icpcs.icpc_date",), breakdowns=("all", "team"), seeds="SF24 11, RO15 6.2-6.3, SO19 CP2")
 def icpc(ctx) -> Flow:
     i = ctx.table("icpcs")
-    return Flow(pd.DataFrame({"date": i["icpc_date"], "team": i["team_id"]}))
+    return Flow(pd.DataFrame({"date": i["icpc_date"], "team": i["team_id"], "_record": i["_record"]}))
 
 
 measure(id="icpc_rate", title="Initial conferences per 10,000 children", unit="rate", polarity="none", area=AREA,
@@ -124,10 +126,13 @@ def icpc_15wd_pct(ctx) -> Flow:
     before = ~np.isnat(start) & (icpc_d < start)
     unlinked = np.isnat(start)
     valid = ~before & ~unlinked
+    within = within_working_days(start, icpc_d, 15) & valid
+    wd = working_days_between(start, icpc_d)
     return Flow(pd.DataFrame({
         "date": icpc_d, "team": links["team"], "worker": links["worker"],
-        "num": within_working_days(start, icpc_d, 15) & valid, "den": valid,
-        "before": before, "unlinked": unlinked,
+        "num": within, "den": valid, "before": before, "unlinked": unlinked,
+        "s47_start": start, "working_days": wd, "late_by_wd": np.where(valid & ~within, wd - 15, np.nan),
+        "_record": links["_record"],
     }), more_dq={"before": "ICPCs dated before their S47 left out (data-quality error)",
                  "unlinked": "ICPCs with no S47 found left out (data-quality error)"})
 
@@ -146,7 +151,8 @@ def icpc_to_cpp_pct(ctx) -> Flow:
     same_day = pd.MultiIndex.from_arrays([i["child_id"].to_numpy(), days(i["icpc_date"])]).isin(started)
     recorded = i["cp_plan"]
     num = np.where(recorded.isna().to_numpy(), same_day, recorded.to_numpy(dtype=bool, na_value=False))
-    return Flow(pd.DataFrame({"date": i["icpc_date"], "team": i["team_id"], "num": num, "den": 1.0}))
+    return Flow(pd.DataFrame({"date": i["icpc_date"], "team": i["team_id"], "num": num, "den": 1.0,
+                              "_record": i["_record"]}))
 
 
 # ---- Child protection plans ---------------------------------------------------------------
@@ -163,6 +169,7 @@ def _plans(ctx) -> pd.DataFrame:
             "initial": p["initial_category"],
             "category": p["latest_category"].fillna(p["initial_category"]),
             "previous_plans": p["previous_plans"].to_numpy(dtype=float, na_value=0.0),
+            "_record": p["_record"].to_numpy(),
         })
         f["inverted"] = ~np.isnat(f["end"].to_numpy()) & (f["end"].to_numpy() < f["start"].to_numpy())
         f = f.sort_values(["child_id", "start"], kind="stable").reset_index(drop=True)
@@ -201,7 +208,7 @@ def _open_plans(ctx) -> pd.DataFrame:
                   "harm: the core child protection caseload.",
          needs=("cp_plans.start_date",), breakdowns=CATEGORIES, seeds="all", dfe_measure="CPP_Num")
 def cpp(ctx) -> Windowed:
-    return Windowed(_open_plans(ctx)[["period_type", "k", "team", "category", "age_band"]])
+    return Windowed(_open_plans(ctx)[["period_type", "k", "team", "category", "age_band", "_record"]])
 
 
 measure(id="cpp_rate", title="Children on a plan per 10,000 children", unit="rate", polarity="none", area=AREA,
@@ -221,7 +228,7 @@ measure(id="cpp_rate", title="Children on a plan per 10,000 children", unit="rat
 def cpp_starts(ctx) -> Flow:
     f = _plans(ctx)
     return Flow(pd.DataFrame({"date": f["start"], "team": f["team"], "category": f["initial"],
-                              "age_band": f["age_band"]}))
+                              "age_band": f["age_band"], "_record": f["_record"]}))
 
 
 def _earlier_plans(ctx) -> pd.DataFrame:
@@ -253,7 +260,7 @@ def cpp_repeat_pct(ctx) -> Flow:
     e = _earlier_plans(ctx)
     num = e["earlier"].to_numpy() | (f["previous_plans"].to_numpy() > 0)
     return Flow(pd.DataFrame({"date": f["start"], "team": f["team"], "category": f["initial"], "num": num,
-                              "den": 1.0}))
+                              "den": 1.0, "_record": f["_record"]}))
 
 
 @measure(id="cpp_repeat_2y_pct", title="Second or subsequent plan within 2 years", unit="pct", polarity="low",
@@ -268,7 +275,9 @@ def cpp_repeat_2y_pct(ctx) -> Flow:
     e = _earlier_plans(ctx)
     prev_end = e["prev_end"].to_numpy().astype("datetime64[D]")
     num = ~np.isnat(prev_end) & (prev_end >= add_years(f["start"].to_numpy(), -2))
-    return Flow(pd.DataFrame({"date": f["start"], "team": f["team"], "num": num, "den": 1.0}))
+    return Flow(pd.DataFrame({"date": f["start"], "team": f["team"], "num": num, "den": 1.0,
+                              "previous_plan_end": np.where(prev_end == OPEN_END, NAT, prev_end),
+                              "_record": f["_record"]}))
 
 
 TWO_YEARS_DAYS = 730  # "more than 729 days": end date minus start date (the end day counted, not the start)
@@ -289,7 +298,7 @@ def cpp_ended_2y_pct(ctx) -> Flow:
     valid = ~f["inverted"].to_numpy()
     length = days_between(f["start"].to_numpy(), f["end"].to_numpy())
     return Flow(pd.DataFrame({"date": f["end"], "team": f["team"], "num": valid & (length >= TWO_YEARS_DAYS),
-                              "den": valid, "dq": ~valid}),
+                              "den": valid, "dq": ~valid, "days_on_plan": length, "_record": f["_record"]}),
                 dq_label="plans ending before they started left out (data-quality error)")
 
 
@@ -297,9 +306,11 @@ def _open_for_at_least(ctx, min_start_to_end) -> Windowed:
     """Open plans at each month end; numerator those open since ``min_start_to_end(start)``."""
     o = _open_plans(ctx)
     t = o["period_end"].to_numpy().astype("datetime64[D]")
-    long_from = min_start_to_end(o["start"].to_numpy().astype("datetime64[D]"))
+    start = o["start"].to_numpy().astype("datetime64[D]")
+    long_from = min_start_to_end(start)
     return Windowed(pd.DataFrame({"period_type": o["period_type"], "k": o["k"], "team": o["team"],
-                                  "num": t >= long_from, "den": 1.0}))
+                                  "num": t >= long_from, "den": 1.0, "days_on_plan": days_between(start, t),
+                                  "_record": o["_record"]}))
 
 
 @measure(id="cpp_open_2y_pct", title="Open plans lasting 2 years or more", unit="pct", polarity="low", area=AREA,
@@ -345,7 +356,9 @@ def cpp_reviews_timely_pct(ctx) -> Windowed:
     start = o["start"].to_numpy().astype("datetime64[D]")
     eligible = t >= add_months(start, 3)
     return Windowed(pd.DataFrame({"period_type": o["period_type"], "k": o["k"], "team": o["team"],
-                                  "num": eligible & (t < open_ended(o_fail)), "den": eligible}))
+                                  "num": eligible & (t < open_ended(o_fail)), "den": eligible,
+                                  "review_overdue_from": np.where(o_fail == OPEN_END, NAT, o_fail),
+                                  "_record": o["_record"]}))
 
 
 def _review_failure_date(plans: pd.DataFrame, reviews: pd.DataFrame) -> np.ndarray:
@@ -408,7 +421,7 @@ def cpp_visits_timely_pct(ctx) -> Windowed:
     o = _open_plans(ctx)
     eligible, ok = visited_within(ctx, o, "CP", ctx.option("cpp_visit_standard"))
     return Windowed(pd.DataFrame({"period_type": o["period_type"], "k": o["k"], "team": o["team"],
-                                  "num": ok, "den": eligible}))
+                                  "num": ok, "den": eligible, "_record": o["_record"]}))
 
 
 @measure(id="cpp_category_pct", title="Plans by category of abuse", unit="pct", polarity="none", area=AREA,
@@ -423,4 +436,4 @@ def cpp_visits_timely_pct(ctx) -> Windowed:
 def cpp_category_pct(ctx) -> Windowed:
     o = _open_plans(ctx)
     return Windowed(pd.DataFrame({"period_type": o["period_type"], "k": o["k"], "category": o["category"],
-                                  "num": 1.0, "den": 1.0}), share=("category",))
+                                  "num": 1.0, "den": 1.0, "_record": o["_record"]}), share=("category",))

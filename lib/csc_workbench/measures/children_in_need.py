@@ -58,7 +58,7 @@ def _cin_open(ctx) -> pd.DataFrame:
                   "the Children Act 1989.",
          needs=("referrals.referral_date",), breakdowns=("all", "age_band"), seeds="SF24 13, RO15 5.1-5.3, SO19 EH2")
 def cin(ctx) -> Windowed:
-    return Windowed(_cin_open(ctx)[["period_type", "k", "age_band"]])
+    return Windowed(_cin_open(ctx)[["period_type", "k", "age_band", "child_id"]])
 
 
 measure(id="cin_rate", title="Children in need per 10,000 children", unit="rate", polarity="none", area=AREA,
@@ -102,7 +102,7 @@ def cin_plan_pct(ctx) -> Windowed:
     with_plan = flag_pairs(o, open_at_month_ends(ctx, "cin_plan_open", plans["child_id"], plans["start_date"],
                                                  plans["end_date"]))
     return Windowed(pd.DataFrame({"period_type": o["period_type"], "k": o["k"], "num": eligible & with_plan,
-                                  "den": eligible}))
+                                  "den": eligible, "child_id": o["child_id"], "episode_start": o["start"]}))
 
 
 @measure(id="cin_visits_timely_pct", title="Children in need visited within timescale", unit="pct",
@@ -116,4 +116,5 @@ def cin_plan_pct(ctx) -> Windowed:
 def cin_visits_timely_pct(ctx) -> Windowed:
     o = _cin_only(ctx)
     eligible, ok = visited_within(ctx, o, "CIN", f"{int(ctx.option('cin_visit_days'))}wd")
-    return Windowed(pd.DataFrame({"period_type": o["period_type"], "k": o["k"], "num": ok, "den": eligible}))
+    return Windowed(pd.DataFrame({"period_type": o["period_type"], "k": o["k"], "num": ok, "den": eligible,
+                                  "child_id": o["child_id"], "episode_start": o["start"]}))

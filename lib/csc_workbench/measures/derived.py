@@ -94,6 +94,7 @@ def periods_of_care(ctx) -> pd.DataFrame:
             "end": g["poc_end"].first(),
             "rec": g["rec"].last(),
             "team_id": g["team_id"].first(),
+            "_record": g["_record"].first(),  # the period's first episode
         }).reset_index(drop=True)
         out["start"] = days(out["start"])
         out["end"] = days(out["end"])
@@ -128,7 +129,8 @@ def looked_after_at_month_ends(ctx) -> pd.DataFrame:
     def build():
         ep = episodes(ctx)
         x = ctx.grid.expand(ep["decom"].to_numpy(), ep["dec"].to_numpy())
-        cols = ["child_id", "poc", "poc_start", "decom", "place", "place_provider", "team_id", "worker_id", "ls"]
+        cols = ["child_id", "poc", "poc_start", "decom", "place", "place_provider", "team_id", "worker_id", "ls",
+                "_record"]
         out = ep.iloc[x["row"].to_numpy()][cols].reset_index(drop=True)
         out["k"] = x["k"].to_numpy()
         out["period_end"] = days(x["period_end"])

@@ -229,7 +229,35 @@ def _code_ids(ds: Dataset) -> tuple[dict[str, pd.DataFrame], dict[str, np.ndarra
         for col in _ID_NAMESPACES:
             if col in out[n].columns and not len(out[n]):
                 out[n] = out[n].assign(**{col: np.zeros(0, dtype=np.int64)})
+        out[n] = out[n].assign(**{RECORD: record_keys(n, len(out[n]))})
     return out, labels
+
+
+# ---- record keys: which source row an event came from ---------------------------------------
+#
+# Every coded table carries ``_record``: the table and the row position in the authority's
+# Dataset packed into one int64 (table number x 2**32 + row). A measure frame that keeps the
+# column (``ctx.table(...)`` rows filtered, sorted or expanded onto windows keep it; a frame
+# built column by column adds ``"_record": t["_record"]``) can be traced back to the rows
+# behind each number by ``measure_records``, with no second implementation of the measure.
+# Frames whose rows are children rather than source rows (merged intervals, distinct
+# children in a window) carry ``child_id`` instead; caseloads carry the worker.
+
+RECORD = "_record"
+_TABLE_NUMBERS = {name: i for i, name in enumerate(TABLES)}
+_TABLE_NAMES = np.array(list(TABLES), dtype=object)
+_ROW_BITS = 32
+
+
+def record_keys(table: str, n: int) -> np.ndarray:
+    """Record keys of rows 0..n-1 of ``table``."""
+    return (np.int64(_TABLE_NUMBERS[table]) << _ROW_BITS) + np.arange(n, dtype=np.int64)
+
+
+def split_record_keys(keys) -> tuple[np.ndarray, np.ndarray]:
+    """(table name, row position) for each record key."""
+    keys = np.asarray(keys, dtype=np.int64)
+    return _TABLE_NAMES[keys >> _ROW_BITS], keys & ((1 << _ROW_BITS) - 1)
 
 
 def age_band(age: np.ndarray) -> pd.Categorical:
@@ -485,6 +513,10 @@ def _total_den(cum: dict, w) -> np.ndarray:
 def _assemble_windowed(rows: _Rows, ctx: Context, defn: MeasureDef, res: Windowed, ptypes: list[str]) -> None:
     grid = ctx.grid
     f = res.frame
+    # Only the columns the engine reads: filtering a wide frame per period type would copy
+    # the record keys and detail columns kept for ``measure_records``.
+    used = ["period_type", "k", "num", "den", *res.dq_labels(), *defn.breakdowns]
+    f = f[[c for c in dict.fromkeys(used) if c in f.columns]]
     n = grid.n
     for p in ptypes:
         w = grid.windows(p)
@@ -573,21 +605,35 @@ def split_by_authority(dataset: Dataset) -> dict[str, Dataset]:
     return {c: Dataset({**empty, **tables}, conformed=True) for c, tables in parts.items()}
 
 
-def compute_authority(code: str, ds: Dataset, measures: list[str], periods: list[str],
-                      first_month=None, last_month=None, options: dict | None = None) -> pd.DataFrame:
-    """The tidy table (with ``note``) for one authority's Dataset."""
+def authority_context(code: str, ds: Dataset, first_month=None, last_month=None,
+                      options: dict | None = None) -> Context | None:
+    """The Context the engine evaluates one authority's measures on (its month grid spans
+    the data, widened to ``first_month`` / cut at ``last_month``), or None if the data hold
+    no dated events in it. Measure results are cached on it: keep it to ask for several
+    measures' records (``measure_records``) without recomputing."""
     opts = {**DEFAULT_OPTIONS, **(options or {})}
     span = data_span(ds, opts.get("data_start"))
     if span is None:
-        return empty_tidy()
+        return None
     first, last = span
     lo = parse_month(first_month) if first_month else None
     hi = parse_month(last_month) if last_month else None
     grid_first = min(first, lo) if lo is not None else first
     grid_last = hi if hi is not None else last
     if grid_last < grid_first:
+        return None
+    return Context(code, ds, Grid.between(grid_first, grid_last), opts)
+
+
+def compute_authority(code: str, ds: Dataset, measures: list[str], periods: list[str],
+                      first_month=None, last_month=None, options: dict | None = None) -> pd.DataFrame:
+    """The tidy table (with ``note``) for one authority's Dataset."""
+    opts = {**DEFAULT_OPTIONS, **(options or {})}
+    ctx = authority_context(code, ds, first_month, last_month, opts)
+    if ctx is None:
         return empty_tidy()
-    ctx = Context(code, ds, Grid.between(grid_first, grid_last), opts)
+    lo = parse_month(first_month) if first_month else None
+    hi = parse_month(last_month) if last_month else None
     rows = _Rows()
     for mid in measures:
         defn = CATALOGUE[mid]
@@ -599,7 +645,7 @@ def compute_authority(code: str, ds: Dataset, measures: list[str], periods: list
             _not_available(rows, ctx, defn, ptypes, "not available: needs " + ", ".join(missing))
             continue
         try:
-            res = ctx.cached(("result", defn.function), lambda: defn.function(ctx))
+            res = measure_result(ctx, defn)
             if isinstance(res, Flow):
                 _assemble_flow(rows, ctx, defn, res, ptypes)
             else:
@@ -655,3 +701,226 @@ def compute_measures(dataset: Dataset, measures: list[str] | None = None, period
 def tidy(frame: pd.DataFrame) -> pd.DataFrame:
     """Exactly the tidy columns (drops ``note``), for CSV / JSON / CLI output."""
     return frame[TIDY_COLUMNS]
+
+
+# ---- the records behind a number ------------------------------------------------------------
+
+def measure_result(ctx: Context, defn: MeasureDef) -> Flow | Windowed:
+    """The measure function's result for the authority (computed once per Context)."""
+    return ctx.cached(("result", defn.function), lambda: defn.function(ctx))
+
+
+# Columns of a measure frame the engine reads; everything else is detail for the records.
+_STRUCTURE = ("date", "period_type", "k", "num", "den", RECORD)
+# Detail columns holding integer-coded identifiers, and their namespace.
+_CODED_DETAIL = {"child_id": "child_id", "child": "child_id", "referral_id": "referral_id",
+                 "s47_id": "s47_id", "cpp_id": "cpp_id", "team_id": "team_id", "worker_id": "worker_id",
+                 "team": "team_id", "worker": "worker_id"}
+RECORD_FLAGS = ["numerator", "denominator", "in_numerator", "in_denominator", "left_out"]
+
+
+def _month_end(period_end) -> np.datetime64:
+    if isinstance(period_end, str) and len(period_end) == 7:
+        stamp = parse_month(period_end)
+    else:
+        stamp = (pd.Timestamp(period_end) + pd.offsets.MonthEnd(0)).normalize()
+    return np.datetime64(stamp.date(), "D")
+
+
+def window_position(ctx: Context, period_type: str, period_end) -> int:
+    """Index of the window of ``period_type`` ending at ``period_end`` in ``ctx.grid``;
+    ConfigError if the engine does not report that period (outside the data, or a window
+    reaching back before it)."""
+    w = ctx.grid.windows(period_type)
+    end = _month_end(period_end)
+    pos = int(np.searchsorted(w.end, end))
+    if pos >= len(w.end) or w.end[pos] != end:
+        span = f"{ctx.grid.ends[0]} to {ctx.grid.ends[-1]}" if ctx.grid.n else "no months"
+        raise ConfigError(f"{ctx.authority}: no {period_type} period ends on {end} (its data cover {span})")
+    return pos
+
+
+def context_for(dataset, authority: str | None = None, options: dict | None = None) -> Context:
+    """A Context for one authority of ``dataset`` (a Dataset, or a Context returned as is)."""
+    if isinstance(dataset, Context):
+        return dataset
+    parts = split_by_authority(dataset)
+    if authority is None:
+        if len(parts) != 1:
+            raise ConfigError(f"the dataset holds {len(parts)} authorities: say which (authority=...)")
+        authority = next(iter(parts))
+    if authority not in parts:
+        raise ConfigError(f"unknown authority {authority!r}: the dataset holds {', '.join(sorted(parts)) or 'none'}")
+    ctx = authority_context(authority, parts[authority], options=options)
+    if ctx is None:
+        raise ConfigError(f"{authority}: the data hold no dated events")
+    return ctx
+
+
+def _row_labels(ctx: Context, breakdown: str, column: pd.Series) -> np.ndarray:
+    """The breakdown value of each row, as the tidy table names it."""
+    codes, labels = _labels(column, _ids_for(ctx, breakdown, column))
+    return np.asarray(labels, dtype=object)[codes] if len(codes) else np.array([], dtype=object)
+
+
+def _decoded(ctx: Context, name: str, column: pd.Series) -> pd.Series:
+    """A detail or breakdown column as an analyst reads it: identifiers as the authority's
+    ids, categories as labels, dates as dates."""
+    values = column.to_numpy()
+    ns = _CODED_DETAIL.get(name)
+    if ns is not None and pd.api.types.is_integer_dtype(column.dtype):
+        ids = ctx.id_labels(ns)
+        codes = np.asarray(values, dtype=np.int64)
+        safe = np.clip(codes, 0, max(len(ids) - 1, 0))
+        names = ids[safe] if len(ids) else np.full(len(codes), None, dtype=object)
+        return pd.Series(np.where(codes >= 0, names, None), dtype="object")
+    if ns is not None and column.dtype == object:  # ids that may be missing (None)
+        ids = ctx.id_labels(ns)
+        out = np.full(len(values), None, dtype=object)
+        ok = pd.notna(values)
+        if ok.any() and len(ids):
+            out[ok] = ids[np.asarray(values[ok], dtype=np.int64)]
+        return pd.Series(out, dtype="object")
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return pd.Series(np.asarray(column.astype(object).where(column.notna(), None)), dtype="object")
+    if values.dtype.kind == "M":
+        return pd.Series(values.astype("datetime64[us]"))
+    return column.reset_index(drop=True)
+
+
+def measure_records(dataset, measure_id: str, period_type: str, period_end, options: dict | None = None, *,
+                    authority: str | None = None, breakdown: str = TOTAL, breakdown_value: str = TOTAL,
+                    uncounted: bool = False) -> pd.DataFrame:
+    """The records behind one number of the tidy table: the rows of the measure's own event
+    frame (the same frame the engine sums, so the records add up to the tidy numerator and
+    denominator exactly) that fall in the window, joined to the source row each came from.
+
+    ``dataset``: a Dataset (one authority, or name it with ``authority``) or a Context from
+    ``authority_context`` (keeps the measure results cached between calls). ``period_end``:
+    'YYYY-MM' or a date in the month. ``breakdown`` / ``breakdown_value``: one group of a
+    breakdown (e.g. team 'T03'); for a breakdown shown as shares of the total (plans by
+    category) every record of the window is returned and only the group's count as numerator.
+
+    One row per record (an event dated in the window for a flow, a child or case counted at
+    the period end for a stock, a distinct child for "children ... in the period"):
+    ``authority``, ``measure``, ``period_type``, ``period_end``; ``child_id`` where known;
+    ``event_date`` (flows); the measure's breakdown columns (team, worker, age band, ...)
+    and detail columns (e.g. ``working_days``, ``late_by_wd``); the source row's fields
+    (``source_table`` names the table, ``source_row`` its position); and ``numerator`` /
+    ``denominator`` (the record's weights; the denominator is NaN for counts and for rates,
+    whose denominator is the child population), ``in_numerator``, ``in_denominator``,
+    ``left_out`` (why a record was left out as a data-quality error, else None). Records
+    that count in neither (e.g. children on a plan for under 3 months, not yet due a review)
+    are dropped unless ``uncounted``. Child-level: for internal use only.
+    """
+    ctx = context_for(dataset, authority, options)
+    cat = catalogue()
+    if measure_id not in cat:
+        raise ConfigError(f"unknown measure {measure_id!r}; see `cscw measures --list`")
+    defn = cat[measure_id]
+    if period_type not in defn.periods:
+        raise ConfigError(f"{measure_id} is not reported for period type {period_type!r} "
+                          f"(it has {', '.join(defn.periods)})")
+    missing = ctx.missing(defn.needs)
+    if missing:
+        raise ConfigError(f"{measure_id} is not available for {ctx.authority}: needs {', '.join(missing)}")
+    res = measure_result(ctx, defn)
+    pos = window_position(ctx, period_type, period_end)
+    w = ctx.grid.windows(period_type)
+    f = res.frame
+    if isinstance(res, Flow):
+        def months():
+            return ctx.grid.month_index(days(f["date"]) if len(f) else np.array([], dtype="datetime64[D]"))
+        m, inside = ctx.cached(("months", defn.function), months)
+        rows = np.flatnonzero(inside & (m >= w.start_k[pos]) & (m <= w.k[pos]))
+    else:
+        rows = np.flatnonzero(((f["period_type"] == period_type).to_numpy() & (f["k"].to_numpy() == w.k[pos]))
+                              if len(f) else np.zeros(0, dtype=bool))
+    part = f.take(rows).reset_index(drop=True)
+    n = len(part)
+    num = _weights(part, "num", n, 1.0)
+    den = _weights(part, "den", n, 1.0 if defn.unit not in ("count", "rate") else None)
+    dq = {label: _weights(part, col, n, 0.0) for col, label in res.dq_labels().items()}
+    if breakdown != TOTAL:
+        if breakdown not in defn.breakdowns or breakdown not in part.columns:
+            raise ConfigError(f"{measure_id} has no breakdown {breakdown!r} (it has {', '.join(defn.breakdowns)})")
+        in_group = _row_labels(ctx, breakdown, part[breakdown]) == str(breakdown_value)
+        if breakdown in res.share:  # the group's count over every record of the window
+            num = np.where(in_group, den, 0.0)
+        else:
+            part, num = part[in_group].reset_index(drop=True), num[in_group]
+            den = None if den is None else den[in_group]
+            dq = {label: c[in_group] for label, c in dq.items()}
+    counted = (num != 0) | (np.zeros(len(num), bool) if den is None else den != 0)
+    left_out = np.full(len(num), None, dtype=object)
+    for label, c in dq.items():
+        hit = c != 0
+        left_out = np.where(hit, np.where(pd.isna(left_out), label, left_out.astype(str) + "; " + label), left_out)
+    keep = np.ones(len(num), bool) if uncounted else counted | pd.notna(left_out)
+    part, num, left_out = part[keep].reset_index(drop=True), num[keep], left_out[keep]
+    den = None if den is None else den[keep]
+    return _records_frame(ctx, defn, part, num, den, left_out, period_type, w.end[pos], set(res.dq_labels()))
+
+
+def _records_frame(ctx: Context, defn: MeasureDef, part: pd.DataFrame, num, den, left_out, period_type,
+                   period_end, dq_columns: set) -> pd.DataFrame:
+    n = len(part)
+    structure = set(_STRUCTURE) | dq_columns
+    cols: dict = {}
+    if "date" in part.columns:
+        cols["event_date"] = _decoded(ctx, "date", part["date"])
+    for c in part.columns:
+        if c not in structure and not c.startswith("_"):
+            cols["child_id" if c == "child" else c] = _decoded(ctx, c, part[c])
+    if RECORD in part.columns and n:
+        tables, pos = split_record_keys(part[RECORD].to_numpy())
+        names = pd.unique(tables)
+        if len(names) == 1:
+            src = ctx.data[names[0]].take(pos).reset_index(drop=True)
+        else:  # never in practice: a frame mixing tables gets each row's own fields
+            src = pd.concat([ctx.data[t].take(pos[tables == t]).set_axis(np.flatnonzero(tables == t))
+                             for t in names]).sort_index().reset_index(drop=True)
+        skip = {"authority"} | set(cols)
+        skip |= {c for c, b in (("team_id", "team"), ("worker_id", "worker")) if b in cols}
+        cols["source_table"] = pd.Series(tables, dtype="object")
+        cols["source_row"] = pd.Series(pos)
+        for c in src.columns:
+            if c not in skip:
+                cols[c] = src[c]
+    first = [c for c in ("child_id", "event_date") if c in cols]
+    num = np.asarray(num, dtype=float)
+    den_arr = np.full(n, np.nan) if den is None else np.asarray(den, dtype=float)
+    out = pd.DataFrame({
+        "authority": np.full(n, ctx.authority, dtype=object), "measure": np.full(n, defn.id, dtype=object),
+        "period_type": np.full(n, period_type, dtype=object),
+        "period_end": np.full(n, np.datetime64(period_end, "D")).astype("datetime64[us]"),
+        **{c: cols[c] for c in first}, **{c: v for c, v in cols.items() if c not in first},
+        "numerator": num, "denominator": den_arr, "in_numerator": num != 0,
+        "in_denominator": pd.array(den_arr != 0, dtype="boolean") if den is not None
+        else pd.array([pd.NA] * n, dtype="boolean"),
+        "left_out": pd.Series(left_out, dtype="object"),
+    }, index=range(n))
+    return out
+
+
+def records_figure(dataset, measure_id: str, period_type: str, period_end, records: pd.DataFrame,
+                   options: dict | None = None, *, authority: str | None = None) -> dict:
+    """The numerator, denominator and value that ``records`` (from ``measure_records``) add
+    up to, computed as the engine does (a rate's denominator is the child population; the
+    largest caseload is a maximum, not a sum)."""
+    ctx = context_for(dataset, authority, options)
+    defn = catalogue()[measure_id]
+    res = measure_result(ctx, defn)
+    agg = res.agg if isinstance(res, Windowed) else "sum"
+    weights = records["numerator"].to_numpy(dtype=float)
+    num = (weights.max() if len(weights) else 0.0) if agg == "max" else weights.sum()
+    pos = window_position(ctx, period_type, period_end)
+    w = ctx.grid.windows(period_type)
+    if defn.unit == "rate":
+        den = float(ctx.population(w.end[pos:pos + 1])[0])
+    elif defn.unit == "count" or agg == "max":
+        den = np.nan
+    else:
+        den = float(records["denominator"].to_numpy(dtype=float).sum())
+    value, den_out = _values(defn, np.array([num]), np.array([den]), w.months[pos:pos + 1], agg)
+    return {"numerator": float(num), "denominator": float(den_out[0]), "value": float(value[0])}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..calendar import within_working_days
+from ..calendar import within_working_days, working_days_between
 from .catalogue import FLOW_PERIODS
 from .derived import first_on_or_after, link_to_referral
 from .engine import Flow, measure
@@ -17,7 +17,7 @@ AREA = "front_door"
 def _contacts_frame(ctx) -> pd.DataFrame:
     c = ctx.table("contacts")
     return pd.DataFrame({"date": c["contact_date"], "team": c["team_id"], "worker": c["worker_id"],
-                         "outcome": c["outcome"]})
+                         "outcome": c["outcome"], "_record": c["_record"]})
 
 
 @measure(id="contacts", title="Contacts received", unit="count", polarity="none", area=AREA,
@@ -50,6 +50,7 @@ def contact_to_referral_pct(ctx) -> Flow:
                                         ctx.option("contact_referral_days"))
     f["num"] = np.where(outcome.isna().to_numpy(), referred_soon, (outcome == "referral").to_numpy(dtype=bool,
                                                                                                    na_value=False))
+    f["next_referral"] = next_ref
     return Flow(f)
 
 
@@ -70,13 +71,15 @@ def contact_decision_1wd_pct(ctx) -> Flow:
         "date": decided, "team": c["team_id"], "worker": c["worker_id"],
         "num": within_working_days(start, decided, 1) & ~inverted,
         "den": ~inverted, "dq": inverted,
+        "working_days": working_days_between(start, decided), "_record": c["_record"].to_numpy(),
     }), dq_label="contact decisions dated before the contact left out")
 
 
 def _referrals_frame(ctx) -> pd.DataFrame:
     r = ctx.table("referrals")
     return pd.DataFrame({"date": r["referral_date"], "team": r["team_id"], "worker": r["worker_id"],
-                         "age_band": ctx.age_band(r["child_id"], days(r["referral_date"]))})
+                         "age_band": ctx.age_band(r["child_id"], days(r["referral_date"])),
+                         "_record": r["_record"]})
 
 
 @measure(id="referrals", title="Referrals received", unit="count", polarity="none", area=AREA,
@@ -109,11 +112,12 @@ measure(id="referral_rate", title="Referrals per 10,000 children", unit="rate", 
 def rereferral_pct(ctx) -> Flow:
     r = ctx.table("referrals")
     f = pd.DataFrame({"child": r["child_id"].to_numpy(), "date": days(r["referral_date"]),
-                      "team": r["team_id"].to_numpy()})
+                      "team": r["team_id"].to_numpy(), "_record": r["_record"].to_numpy()})
     f = f.drop_duplicates(["child", "date"]).sort_values(["child", "date"], kind="stable")
     prev = f.groupby("child", sort=False)["date"].shift(1).to_numpy().astype("datetime64[D]")
     d = f["date"].to_numpy().astype("datetime64[D]")
     f["num"] = ~np.isnat(prev) & (prev >= add_years(d, -1))
+    f["previous_referral"] = prev
     return Flow(f)
 
 

@@ -60,7 +60,7 @@ def _stock(ctx) -> pd.DataFrame:
          needs=("cla_episodes.decom",), breakdowns=("all", "team", "placement_type", "age_band"), seeds="all",
          dfe_measure="LACnum")
 def cla(ctx) -> Windowed:
-    return Windowed(_stock(ctx)[["period_type", "k", "team", "placement_type", "age_band"]])
+    return Windowed(_stock(ctx)[["period_type", "k", "team", "placement_type", "age_band", "_record"]])
 
 
 measure(id="cla_rate", title="Children looked after per 10,000 children", unit="rate", polarity="none", area=AREA,
@@ -73,7 +73,8 @@ measure(id="cla_rate", title="Children looked after per 10,000 children", unit="
 def _poc_frame(ctx, date_col: str) -> pd.DataFrame:
     p = periods_of_care(ctx)
     return pd.DataFrame({"date": p[date_col].to_numpy(), "team": p["team_id"].to_numpy(),
-                         "age_band": ctx.age_band(p["child_id"], p[date_col].to_numpy())})
+                         "age_band": ctx.age_band(p["child_id"], p[date_col].to_numpy()),
+                         "_record": p["_record"].to_numpy()})
 
 
 @measure(id="cla_starts", title="Started to be looked after", unit="count", polarity="none", area=AREA,
@@ -123,7 +124,7 @@ def cla_ceased_reason_pct(ctx) -> Flow:
     reason = _reason(p["rec"])
     return Flow(pd.DataFrame({"date": p["end"].to_numpy(), "reason": reason,
                               "num": np.asarray(reason.codes) < REASONS.index("other"),
-                              "den": 1.0}), share=("reason",))
+                              "den": 1.0, "_record": p["_record"].to_numpy()}), share=("reason",))
 
 
 @measure(id="cla_3plus_placements_pct", title="Three or more placements in 12 months", unit="pct",
@@ -147,7 +148,8 @@ def cla_3plus_placements_pct(ctx) -> Windowed:
     s = _stock(ctx)
     count = n.reindex(pd.MultiIndex.from_arrays([s["child_id"].to_numpy(), s["k"].to_numpy()])).to_numpy()
     return Windowed(pd.DataFrame({"period_type": s["period_type"], "k": s["k"], "team": s["team"],
-                                  "age_band": s["age_band"], "num": np.nan_to_num(count) >= 3, "den": 1.0}))
+                                  "age_band": s["age_band"], "num": np.nan_to_num(count) >= 3, "den": 1.0,
+                                  "placements_12m": np.nan_to_num(count), "_record": s["_record"]}))
 
 
 def _current_placement(ctx) -> pd.DataFrame:
@@ -192,7 +194,8 @@ def cla_stability_pct(ctx) -> Windowed:
     prev = s["previous_start"].to_numpy().astype("datetime64[D]")
     adoptive = s["placement_place"].isin(PLACED_FOR_ADOPTION).to_numpy() & ~np.isnat(prev) & (add_years(prev, 2) <= t)
     return Windowed(pd.DataFrame({"period_type": s["period_type"], "k": s["k"], "team": s["team"],
-                                  "num": long_term & (same | adoptive), "den": long_term}))
+                                  "num": long_term & (same | adoptive), "den": long_term,
+                                  "placement_start": pstart, "_record": s["_record"]}))
 
 
 @measure(id="cla_reviews_timely_pct", title="Looked-after reviews within timescale", unit="pct", polarity="high",
@@ -207,8 +210,9 @@ def cla_stability_pct(ctx) -> Windowed:
 def cla_reviews_timely_pct(ctx) -> Flow:
     r = ctx.table("cla_reviews")
     p = periods_of_care(ctx).reset_index(drop=True)
-    rv = pd.DataFrame({"child_id": r["child_id"].to_numpy(), "date": days(r["review_date"])})
-    rv = rv.drop_duplicates().reset_index(drop=True)
+    rv = pd.DataFrame({"child_id": r["child_id"].to_numpy(), "date": days(r["review_date"]),
+                       "_record": r["_record"].to_numpy()})
+    rv = rv.drop_duplicates(["child_id", "date"]).reset_index(drop=True)
     starts = pd.DataFrame({"child_id": p["child_id"].to_numpy(), "_t": p["start"].to_numpy().astype("datetime64[ns]"),
                            "poc": np.arange(len(p))})
     probe = rv.assign(_t=rv["date"].to_numpy().astype("datetime64[ns]"), _pos=np.arange(len(rv)))
@@ -234,7 +238,8 @@ def cla_reviews_timely_pct(ctx) -> Flow:
     second_ok = d <= add_months(prev, 3)
     later_ok = d <= add_months(prev, 6)
     on_time = np.where(nth == 0, first_ok, np.where(nth == 1, second_ok, later_ok)) & ok_rows
-    return Flow(pd.DataFrame({"date": d, "num": on_time, "den": ok_rows, "dq": ~ok_rows}),
+    return Flow(pd.DataFrame({"date": d, "num": on_time, "den": ok_rows, "dq": ~ok_rows,
+                              "review_number": np.where(ok_rows, nth + 1, 0), "_record": rv["_record"].to_numpy()}),
                 dq_label="reviews outside a period of care left out")
 
 
@@ -269,7 +274,8 @@ def cla_visits_timely_pct(ctx) -> Windowed:
         raise ValueError("cla_visit_standard must be 'national' or 'local'")
     due = np.where(visited_in_placement, last + interval, pstart + week)
     return Windowed(pd.DataFrame({"period_type": s["period_type"], "k": s["k"], "team": s["team"],
-                                  "num": t <= due, "den": 1.0}))
+                                  "num": t <= due, "den": 1.0, "last_visit": last, "visit_due": due,
+                                  "_record": s["_record"]}))
 
 
 def _checked(ctx, kind: str) -> Windowed:
@@ -281,7 +287,8 @@ def _checked(ctx, kind: str) -> Windowed:
     last = last_on_or_before(pd.DataFrame({"child_id": s["child_id"].to_numpy(), "t": t}), "t", checks, "check_date")
     recent = ~np.isnat(last) & (last > add_years(t, -1))
     return Windowed(pd.DataFrame({"period_type": s["period_type"], "k": s["k"], "team": s["team"],
-                                  "num": eligible & recent, "den": eligible}))
+                                  "num": eligible & recent, "den": eligible, "last_check": last,
+                                  "_record": s["_record"]}))
 
 
 _CHECK_DEF = ("Children looked after continuously for 12 months or more at the period end with a {what} dated "
@@ -325,7 +332,7 @@ def _went_missing(ctx, kind: str) -> Windowed:
     key = ["period_type", "k", "child_id"]
     flagged = pd.MultiIndex.from_frame(care[key]).isin(pd.MultiIndex.from_frame(went[key].drop_duplicates()))
     return Windowed(pd.DataFrame({"period_type": care["period_type"].to_numpy(), "k": care["k"].to_numpy(),
-                                  "num": flagged, "den": 1.0}))
+                                  "num": flagged, "den": 1.0, "child_id": care["child_id"].to_numpy()}))
 
 
 @measure(id="cla_missing_pct", title="Children looked after who went missing", unit="pct", polarity="low",
@@ -360,7 +367,8 @@ def cla_away_pct(ctx) -> Windowed:
 def cla_uasc(ctx) -> Windowed:
     s = _stock(ctx)
     return Windowed(pd.DataFrame({"period_type": s["period_type"], "k": s["k"], "age_band": s["age_band"],
-                                  "num": pd.array(s["uasc"], dtype="boolean").to_numpy(dtype=bool, na_value=False)}))
+                                  "num": pd.array(s["uasc"], dtype="boolean").to_numpy(dtype=bool, na_value=False),
+                                  "_record": s["_record"]}))
 
 
 @measure(id="cla_uasc_starts", title="Unaccompanied asylum-seeking children starting to be looked after",
@@ -372,7 +380,7 @@ def cla_uasc(ctx) -> Windowed:
 def cla_uasc_starts(ctx) -> Flow:
     p = periods_of_care(ctx)
     uasc = pd.array(ctx.person_flag(p["child_id"], "uasc"), dtype="boolean").to_numpy(dtype=bool, na_value=False)
-    return Flow(pd.DataFrame({"date": p["start"].to_numpy(), "num": uasc}))
+    return Flow(pd.DataFrame({"date": p["start"].to_numpy(), "num": uasc, "_record": p["_record"].to_numpy()}))
 
 
 @measure(id="cla_placement_mix_pct", title="Placement types", unit="pct", polarity="none", area=AREA,
@@ -388,7 +396,8 @@ def cla_uasc_starts(ctx) -> Flow:
 def cla_placement_mix_pct(ctx) -> Windowed:
     s = _stock(ctx)
     return Windowed(pd.DataFrame({"period_type": s["period_type"], "k": s["k"],
-                                  "placement_type": s["placement_type"], "num": 1.0, "den": 1.0}),
+                                  "placement_type": s["placement_type"], "num": 1.0, "den": 1.0,
+                                  "_record": s["_record"]}),
                     share=("placement_type",))
 
 
@@ -404,4 +413,5 @@ def cla_stayed_to_18_pct(ctx) -> Flow:
     p = periods_of_care(ctx)
     end = p["end"].to_numpy().astype("datetime64[D]")
     age = age_in_years(pd.Series(ctx.dob(p["child_id"])), pd.Series(end))
-    return Flow(pd.DataFrame({"date": end, "num": age >= 18, "den": age >= 16}))
+    return Flow(pd.DataFrame({"date": end, "num": age >= 18, "den": age >= 16, "age_at_leaving": age,
+                              "_record": p["_record"].to_numpy()}))

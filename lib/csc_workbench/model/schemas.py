@@ -47,10 +47,20 @@ class Table:
         return list(self.columns)
 
     def empty(self) -> pd.DataFrame:
-        return pd.DataFrame({c: pd.Series(dtype=_pandas_dtype(spec.dtype)) for c, spec in self.columns.items()})
+        # Typed empty columns are slow to build (40 ms for every table) and each Dataset needs
+        # them for its absent tables: build once per table layout, hand out copies.
+        layout = (self.name, tuple((c, spec.dtype) for c, spec in self.columns.items()))
+        cached = _EMPTY.get(layout)
+        if cached is None:
+            cached = _EMPTY[layout] = pd.DataFrame(
+                {c: pd.Series(dtype=_pandas_dtype(spec.dtype)) for c, spec in self.columns.items()})
+        return cached.copy()
 
     def schema(self) -> pa.DataFrameSchema:
         return _schema(self)
+
+
+_EMPTY: dict[tuple, pd.DataFrame] = {}
 
 
 def _pandas_dtype(dtype: str):
@@ -192,6 +202,14 @@ _t("missing", "Missing and away-from-placement episodes", ("child_id", "start_da
    child_id=CHILD, kind=Col(STR, nullable=False, isin=("M", "A"), doc="M missing, A away"),
    start_date=Col(DATE, nullable=False), end_date=Col(DATE))
 
+_t("cla_snapshots", "What Ofsted Annex A List 8 reports about a looked-after child as at its extract date: "
+   "counts over the 12 months before (no episode dates are given, so they cannot be rows of "
+   "``missing`` or ``cla_episodes``)", ("child_id", "snapshot_date"), identifying=("child_id",),
+   child_id=CHILD, snapshot_date=Col(DATE, nullable=False, doc="Extract date the counts refer to"),
+   placements_12m=Col(INT, doc="Number of placements in the last 12 months"),
+   missing_12m=Col(INT, doc="Missing episodes in the last 12 months"),
+   away_12m=Col(INT, doc="Absent (away without authorisation) episodes in the last 12 months"))
+
 _t("health_checks", "Health assessments and dental checks (dated)", ("child_id", "check_date", "kind"),
    identifying=("child_id",),
    child_id=CHILD, check_date=Col(DATE, nullable=False),
@@ -208,9 +226,9 @@ _t("care_leavers", "Care-leaver status at each birthday 17..21 (SSDA903 OC3, Ann
    child_id=CHILD,
    status_date=Col(DATE, nullable=False, doc="The birthday (or extract date) the status refers to"),
    age=Col(INT),
-   eligibility=Col(STR, doc="relevant, former_relevant, qualifying, other"),
+   eligibility=Col(STR, doc="relevant, former_relevant, qualifying, eligible, other"),
    in_touch=Col(STR, doc="IN_TOUCH: YES, NO, DIED, REFU, NREQ, RHOM"),
-   activity=Col(STR, doc="ACTIV: F1, P1, F2, P2, F4, P4, G4, G5, G6"),
+   activity=Col(STR, doc="ACTIV: F1, P1, F2, P2, F4, P4, F5, P5, G4, G5, G6 (legacy F3, P3)"),
    accommodation=Col(STR, doc="ACCOM type letter B..Z"),
    suitable=Col(BOOL, doc="Accommodation suitable (ACCOM suffix 1)"),
    latest_contact_date=Col(DATE), pathway_plan_date=Col(DATE),

@@ -20,6 +20,14 @@ Layout::
     outputs/<month>/<authority>/<authority>_<month>_<notebook>_<audience>.html   (and .ipynb)
     outputs/<month>/region/...                                  notebooks run once per run
     outputs/<month>/failed/<authority>/<notebook>_<audience>.ipynb (and .error.txt)
+
+Published statistics (``published=True``, ``cscw run --published``): the yearly
+benchmarking pack for real authorities, from DfE's files in the warehouse's reference
+tables (loaded once, up front, if they are not there), for every authority in
+``ref_authorities``; filed by year, not month::
+
+    outputs/published/<year>/index.html                         every authority by region
+    outputs/published/<year>/<code>/<code>_<year>_published_benchmarks_<audience>.html
 """
 
 from __future__ import annotations
@@ -44,6 +52,8 @@ from .params import BatchConfig, NotebookSpec, load_config, resolve_notebooks
 from .render import AUDIENCES, NotebookFailed, atomic_write_text, execute_notebook, export_html
 
 REGION = "region"  # folder and authority label for notebooks run once per run
+PUBLISHED_NOTEBOOK = "published_benchmarks"  # the default notebook of a published run
+PUBLISHED_DIR = "published"  # outputs/published/<year>/
 STAGING = ".staging"
 LOCK = ".run.lock"
 # Tables whose event dates say which months an authority has data for.
@@ -91,6 +101,7 @@ class TaskResult:
     error: str | None = None
     error_file: str | None = None
     worker: str | None = None
+    browser: str | None = None  # published runs: "ok" or what the offline browser check found
 
 
 @dataclass
@@ -111,8 +122,12 @@ class BatchResult:
         return [r for r in self.results if r.status == "ok"]
 
     @property
+    def browser_failed(self) -> list[TaskResult]:
+        return [r for r in self.results if r.browser not in (None, "ok")]
+
+    @property
     def exit_code(self) -> int:
-        return 1 if self.failed else 0
+        return 1 if self.failed or self.browser_failed else 0
 
 
 # --------------------------------------------------------------------------------------
@@ -268,6 +283,105 @@ def check_authorities_and_month(warehouse: Path, authorities: str | list[str] | 
     return chosen
 
 
+# --------------------------------------------------------------------------------------
+# Published statistics: real authorities, from the reference tables
+# --------------------------------------------------------------------------------------
+def published_reference(warehouse: Path | None) -> Path:
+    """The warehouse holding DfE's reference tables. If they are not there they are loaded
+    once, here, from DfE's files (``config.dfe_dir()``), so that no notebook parses the
+    CSVs; ``cscw reference --folder`` loads another folder."""
+    from ..model.warehouse import connect, default_path, list_tables
+    from ..reference import load_reference
+    from ..reference.build import REFERENCE_TABLES
+
+    path = Path(warehouse) if warehouse is not None else default_path()
+    have: set[str] = set()
+    if path.exists():
+        with connect(path, read_only=True) as con:
+            have = set(list_tables(con))
+    if not set(REFERENCE_TABLES) <= have:
+        load_reference(None, path)
+    return path.resolve()
+
+
+def published_year(warehouse: Path, year: int | None) -> int:
+    """The year (ending 31 March) a published run is filed under: the one asked for,
+    checked against the years DfE's files hold, or the latest with authority figures."""
+    from ..presentation.published import latest_year
+
+    latest = latest_year(warehouse)
+    if year is None:
+        return latest
+    from ..model.warehouse import connect
+
+    with connect(warehouse, read_only=True) as con:
+        first = con.execute("SELECT min(year) FROM ref_benchmarks WHERE geography = 'la' AND status = 'ok'"
+                            ).fetchone()[0]
+    if not first or not (int(first) <= int(year) <= latest):
+        raise ConfigError(f"--year {year}: DfE's published files in the warehouse hold {first} to {latest} "
+                          f"(years ending 31 March)")
+    return int(year)
+
+
+def check_published_authorities(warehouse: Path, authorities: str | list[str] | None
+                                ) -> tuple[list[str], dict[str, str], dict[str, str]]:
+    """The authorities of a published run as DfE's old codes, with their names and regions:
+    ``all`` (the 153 in ``ref_authorities``), or each given as an old code (343), new code
+    (E08000014) or name ("Sefton"). Unknown ones are one clear error, naming near matches."""
+    from ..model.warehouse import connect, list_tables
+    from ..reference import UnknownAuthority, resolve_authority
+
+    with connect(warehouse, read_only=True) as con:
+        auth = con.sql('SELECT * FROM "ref_authorities" ORDER BY old_la_code').df()
+        lookup = con.sql('SELECT * FROM "ref_area_lookup"').df() if "ref_area_lookup" in list_tables(con) else None
+    if auth.empty:
+        raise ConfigError(f"{warehouse}: no authorities in ref_authorities: run `cscw reference`")
+    if authorities in (None, "all", ["all"]):
+        chosen = auth["old_la_code"].astype("str").tolist()
+    else:
+        if isinstance(authorities, str):
+            authorities = [a.strip() for a in authorities.split(",") if a.strip()]
+        chosen, problems = [], []
+        for text in authorities:
+            try:
+                chosen.append(resolve_authority(text, auth, lookup))
+            except UnknownAuthority as exc:
+                problems.append(str(exc))
+        if problems:
+            raise ConfigError("; ".join(problems))
+        chosen = list(dict.fromkeys(chosen))
+    rows = auth.set_index("old_la_code")
+    names = {c: str(rows.at[c, "la_name"]) for c in chosen}
+    regions = {c: str(rows.at[c, "region_name"]) for c in chosen}
+    return chosen, names, regions
+
+
+def _browser_check(results: list[TaskResult], month_dir: Path) -> None:
+    """Open every published page offline in headless Chromium (one browser for all) and
+    record what it found on each result: "ok", or the problems (charts not drawn,
+    requests that tried to leave, script errors)."""
+    from .browser import check_many
+
+    done = [r for r in results if r.status == "ok" and r.html]
+    for r, check in zip(done, check_many([month_dir / r.html for r in done])):
+        r.browser = "ok" if check.ok else "; ".join(check.problems())[:500]
+
+
+def ensure_measures_for(warehouse: Path, authorities: list[str] | None = None) -> None:
+    """Make each authority's stored measures current before any notebook starts: the
+    notebooks only read the warehouse (many at once), and only one process may write a
+    DuckDB file. Recomputes only an authority whose data or measures code changed.
+    ``None``: every authority in the warehouse (a regional page pools them all)."""
+    from ..measures.store import ensure_measures
+    from ..model.warehouse import connect
+
+    if authorities is None:
+        with connect(warehouse, read_only=True) as con:
+            authorities = [r[0] for r in con.execute("SELECT authority FROM authorities ORDER BY authority").fetchall()]
+    for code in authorities:
+        ensure_measures(code, warehouse)
+
+
 @contextlib.contextmanager
 def _month_lock(outputs: Path, month: str):
     """Refuse a second run of the same month while one is writing it."""
@@ -290,25 +404,33 @@ def _month_lock(outputs: Path, month: str):
 # Planning
 # --------------------------------------------------------------------------------------
 def _make_task(spec: NotebookSpec, authority: str, audience: str, month: str, warehouse: Path,
-               month_dir: Path, staging_root: Path, timeout: int, run_authorities: list[str]) -> Task:
+               month_dir: Path, staging_root: Path, timeout: int, run_authorities: list[str], *,
+               period: str | None = None, extra: dict | None = None) -> Task:
+    """``period`` names the files when it is not the month (a published run's year);
+    ``extra`` adds parameters, each only if the notebook declares it."""
     params = {"authority": authority if authority != REGION else "", "month": month, "audience": audience,
               "warehouse": str(warehouse), **spec.parameters}
+    params.update({k: v for k, v in (extra or {}).items() if k in spec.declared})
     if spec.scope == "run":
         params["authorities"] = list(run_authorities)
     folder = authority
-    stem = f"{folder}_{month}_{spec.name}_{audience}"
+    period = month if period is None else period
+    stem = f"{folder}_{period}_{spec.name}_{audience}"
     return Task(
         key=mf.pack_key(folder, spec.name, audience), authority=folder, notebook=spec.name, audience=audience,
-        month=month, template=str(spec.path), parameters=params,
+        month=period, template=str(spec.path), parameters=params,
         staging=str(staging_root / f"{folder}__{spec.name}__{audience}"),
         publish_dir=str(month_dir / folder), failed_dir=str(month_dir / "failed" / folder), stem=stem,
         output_dir_param=spec.wants_output_dir, timeout=spec.timeout or timeout)
 
 
 def plan_tasks(specs: list[NotebookSpec], authorities: list[str], audience: str, month: str, warehouse: Path,
-               month_dir: Path, staging_root: Path, timeout: int) -> list[Task]:
-    """One task per notebook and authority (run-scoped notebooks: one per run)."""
-    return [_make_task(spec, authority, audience, month, warehouse, month_dir, staging_root, timeout, authorities)
+               month_dir: Path, staging_root: Path, timeout: int, *, period: str | None = None,
+               extra: dict[str, dict] | None = None) -> list[Task]:
+    """One task per notebook and authority (run-scoped notebooks: one per run).
+    ``extra``: per authority, parameters added where the notebook declares them."""
+    return [_make_task(spec, authority, audience, month, warehouse, month_dir, staging_root, timeout, authorities,
+                       period=period, extra=(extra or {}).get(authority))
             for spec in specs for authority in ([REGION] if spec.scope == "run" else authorities)]
 
 
@@ -373,29 +495,64 @@ def _run_dask(tasks: list[Task], address: str, on_done) -> list[TaskResult]:
 # --------------------------------------------------------------------------------------
 # The batch
 # --------------------------------------------------------------------------------------
-def run_batch(month: str, authorities: str | list[str] | None = "all", notebooks: list[str] | None = None,
+def run_batch(month: str | None, authorities: str | list[str] | None = "all", notebooks: list[str] | None = None,
               audience: str | None = None, workers: int | None = None, dask_address: str | None = None,
               retry_failed: bool = False, outputs: Path = Path("outputs"), warehouse: Path | None = None, *,
               params_file: Path | None = None, notebook_dir: Path | None = None,
-              progress: bool = True) -> BatchResult:
+              progress: bool = True, published: bool = False, year: int | None = None,
+              release: str = "latest", browser_check: bool = False) -> BatchResult:
     """Run the month's notebooks for the authorities and publish them under ``outputs/<month>``.
+
+    ``published=True``: the published-statistics pack (default notebook
+    ``published_benchmarks``) for real authorities from the reference tables (``all``: the
+    153 in ``ref_authorities``; codes, new codes or names otherwise), for ``year`` (default:
+    the latest published) and ``release`` (``latest`` or ``first``), under
+    ``outputs/published/<year>``; no month. ``browser_check``: open every published page
+    offline in Chromium afterwards; a page that fails makes the exit code 1.
 
     Raises ``ConfigError`` (exit 2 at the CLI) before running anything if the month, an
     authority, the data for the month, the params file or a notebook parameter is wrong.
     Returns a ``BatchResult``; its ``exit_code`` is 1 if any notebook failed.
     """
-    try:
-        parse_month(month)
-    except ValueError as exc:
-        raise ConfigError(str(exc)) from None
-    month = str(month)
     cfg: BatchConfig = load_config(params_file)
     audience = audience or cfg.audience or "shared"
     if audience not in AUDIENCES:
         raise ConfigError(f"audience must be one of {', '.join(AUDIENCES)}, got {audience!r}")
-    wh = _resolve_warehouse(warehouse)
     outputs = Path(outputs).resolve()
-    month_dir = outputs / month
+    names_of: dict[str, str] = {}
+    regions_of: dict[str, str] = {}
+    if published:
+        if month:
+            raise ConfigError("published statistics are yearly: give --year (default the latest), not --month")
+        if release not in ("latest", "first"):
+            raise ConfigError(f"--release must be latest or first, got {release!r}")
+        wh = published_reference(warehouse)
+        year = published_year(wh, year)
+        month, period = "", str(year)
+        month_dir = outputs / PUBLISHED_DIR / period
+        lock_name = f"{PUBLISHED_DIR}-{period}"
+        notebooks = notebooks or [PUBLISHED_NOTEBOOK]
+    else:
+        if month is None:
+            raise ConfigError("give --month YYYY-MM (or --published for the published-statistics packs)")
+        try:
+            parse_month(month)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
+        month = period = lock_name = str(month)
+        wh = _resolve_warehouse(warehouse)
+        month_dir = outputs / month
+
+    def check(codes) -> list[str]:
+        if not published:
+            return check_authorities_and_month(wh, codes, month)
+        chosen, names, regions = check_published_authorities(wh, codes)
+        names_of.update(names)
+        regions_of.update(regions)
+        return chosen
+
+    def extra() -> dict[str, dict]:
+        return {c: {"year": year, "release": release, "authority_name": n} for c, n in names_of.items()}
 
     previous = mf.read_manifest(month_dir) if month_dir.exists() else None
     workers = workers or cfg.workers or os.cpu_count() or 1
@@ -414,36 +571,45 @@ def run_batch(month: str, authorities: str | list[str] | None = "all", notebooks
         by_name = {s.name: s for s in specs}
         codes = sorted({a for p in failed for a in
                         ([p["authority"]] if p["authority"] != REGION else p["parameters"].get("authorities") or [])})
-        run_authorities = check_authorities_and_month(wh, codes, month) if codes else []
+        run_authorities = check(codes) if codes else []
         tasks = []
         for p in failed:
             spec = by_name[p["notebook"]]
             scope_authorities = p["parameters"].get("authorities") or run_authorities
             tasks.append(_make_task(spec, p["authority"], p["audience"], month, wh, month_dir, staging_root,
-                                    cfg.timeout, scope_authorities))
+                                    cfg.timeout, scope_authorities, period=period,
+                                    extra=extra().get(p["authority"])))
         audiences = sorted({t.audience for t in tasks})
     else:
         specs = resolve_notebooks(cfg, notebooks, notebook_dir)
-        run_authorities = check_authorities_and_month(wh, authorities, month)
-        tasks = plan_tasks(specs, run_authorities, audience, month, wh, month_dir, staging_root, cfg.timeout)
+        run_authorities = check(authorities)
+        tasks = plan_tasks(specs, run_authorities, audience, month, wh, month_dir, staging_root, cfg.timeout,
+                           period=period, extra=extra() if published else None)
         audiences = [audience]
 
-    with _month_lock(outputs, month):
+    with _month_lock(outputs, lock_name):
         shutil.rmtree(month_dir / STAGING, ignore_errors=True)  # debris of a killed run
-        manifest = mf.read_manifest(month_dir) or mf.new_manifest(month)
+        if not published:
+            ensure_measures_for(wh)
+        manifest = mf.read_manifest(month_dir) or mf.new_manifest(period)
+        if published:
+            manifest.update({"kind": "published", "year": year})
         inputs = {str(s.path): mf.sha256_file(s.path) for s in specs}
         if cfg.source is not None:
             inputs[str(cfg.source)] = mf.sha256_file(cfg.source)
         run = {
             "run_id": run_id, "started": mf.now_iso(), "finished": None, "argv": sys.argv,
-            "month": month, "audience": audiences, "authorities": run_authorities,
-            "authority_names": authority_names(wh, run_authorities) if run_authorities else {},
+            "month": period, "audience": audiences, "authorities": run_authorities,
+            "authority_names": (names_of if published else
+                                authority_names(wh, run_authorities) if run_authorities else {}),
             "notebooks": [s.name for s in specs], "workers": workers,
             "executor": f"dask:{dask_address}" if dask_address else f"process-pool:{workers}",
             "retry_failed": retry_failed, "warehouse": str(wh), "warehouse_sha256": mf.sha256_file(wh),
             "params_file": str(cfg.source) if cfg.source else None, "inputs": inputs,
             "versions": mf.package_versions(), "outcome": None,
         }
+        if published:
+            run.update({"authority_regions": regions_of, "year": year, "release": release})
         results: list[TaskResult] = []
         if tasks:
             with _progress(progress) as bar:
@@ -461,16 +627,20 @@ def run_batch(month: str, authorities: str | list[str] | None = "all", notebooks
                 else:
                     results = _run_local(tasks, min(workers, len(tasks)), on_done)
         shutil.rmtree(month_dir / STAGING, ignore_errors=True)
+        if browser_check and results:
+            _browser_check(results, month_dir)
 
         order = {t.key: i for i, t in enumerate(tasks)}
         results.sort(key=lambda r: order[r.key])
         run["finished"] = mf.now_iso()
         run["outcome"] = {"ok": sum(r.status == "ok" for r in results),
                           "failed": sum(r.status != "ok" for r in results)}
+        if browser_check:
+            run["outcome"]["browser_failed"] = sum(r.browser not in (None, "ok") for r in results)
         manifest["runs"].append(run)
         for res in results:
             manifest["packs"][res.key] = {"run_id": run_id, **asdict(res)}
         manifest_path = mf.write_manifest(month_dir, manifest)
         index_path = index_mod.write_index(month_dir, manifest)
-    return BatchResult(month=month, run_id=run_id, month_dir=month_dir, results=results,
+    return BatchResult(month=period, run_id=run_id, month_dir=month_dir, results=results,
                        manifest_path=manifest_path, index_path=index_path)

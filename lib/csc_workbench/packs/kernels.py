@@ -40,6 +40,10 @@ KERNEL_PRELOAD = (
     "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "IPython.core.interactiveshell",
     "numpy", "pandas", "pyarrow", "duckdb", "altair", "jsonschema",
     "csc_workbench.model.warehouse", "csc_workbench.presentation.charts",
+    "csc_workbench.presentation.published",
+    # The monthly pack's library: assessment, reference, narrative, sections, the workbook writer.
+    "csc_workbench.packs.monthly", "csc_workbench.assessment", "csc_workbench.reference.report",
+    "csc_workbench.presentation.sections", "markdown_it", "openpyxl",
 )
 _PRELOAD_SET = False
 

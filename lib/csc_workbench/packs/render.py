@@ -285,6 +285,16 @@ def export_html(executed_ipynb: Path, html_path: Path, audience: str, *, title: 
         fmt = meta.get("title") or f"{_humanise(executed_ipynb.stem)}: {{authority}}"
         fields = {k: v for k, v in params.items() if isinstance(v, str | int | float)}
         fields.setdefault("authority", "")
+        fields.setdefault("authority_name", fields["authority"])
+        # A notebook may add title fields it learnt while running (the authority's name):
+        # an output's metadata {"csc": {"fields": {...}}} (IPython files a repr's metadata
+        # under its MIME type: {"text/html": {"csc": ...}}).
+        for cell in nb.cells:
+            for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+                meta_out = out.get("metadata", {})
+                for m in [meta_out, *(v for v in meta_out.values() if isinstance(v, dict))]:
+                    extra = m.get("csc", {}).get("fields", {}) if isinstance(m.get("csc"), dict) else {}
+                    fields.update({k: v for k, v in extra.items() if isinstance(v, str | int | float)})
         fields["month_label"] = month_label(params.get("month", ""))
         try:
             title = fmt.format(**fields)

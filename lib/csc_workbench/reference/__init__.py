@@ -13,12 +13,13 @@ __all__ = ["COLUMNS", "MEASURES", "MeasureInfo", "ReferenceAccount", "build_refe
            "load_reference", "read_reference"]
 
 from .compare import (  # noqa: E402
-    SUMMARY_COLUMNS, UnknownAuthority, benchmark_summary, default_authorities, la_series,
-    pick_release, resolve_authority,
+    NEIGHBOUR_COLUMNS, SUMMARY_COLUMNS, UnknownAuthority, benchmark_summary, default_authorities,
+    la_series, neighbour_values, pick_release, resolve_authority, series_table,
 )
 
-__all__ += ["SUMMARY_COLUMNS", "UnknownAuthority", "benchmark_summary", "default_authorities",
-            "la_series", "pick_release", "resolve_authority"]
+__all__ += ["NEIGHBOUR_COLUMNS", "SUMMARY_COLUMNS", "UnknownAuthority", "benchmark_summary",
+            "default_authorities", "la_series", "neighbour_values", "pick_release", "resolve_authority",
+            "series_table"]
 
 from .synthetic import (  # noqa: E402
     synthetic_benchmarks, synthetic_reference, synthetic_stat_neighbours,

@@ -664,8 +664,11 @@ def load_reference(folder: Path | str | None = None, warehouse: Path | str | Non
 REFERENCE_TABLES = tuple(c for c in COLUMNS if c != "ref_files")
 
 
-def read_reference(warehouse: Path | str | None = None) -> dict[str, pd.DataFrame]:
-    """The reference tables from the warehouse (KeyError if they were never loaded)."""
+def read_reference(warehouse: Path | str | None = None, measures: list[str] | None = None
+                   ) -> dict[str, pd.DataFrame]:
+    """The reference tables from the warehouse (KeyError if they were never loaded).
+    ``measures``: only these measures' rows of ``ref_benchmarks`` (a pack that shows 40
+    measures reads a third of the table)."""
     from ..model.warehouse import connect, list_tables
 
     with connect(warehouse, read_only=True) as con:
@@ -675,4 +678,12 @@ def read_reference(warehouse: Path | str | None = None) -> dict[str, pd.DataFram
             raise KeyError(f"warehouse has no reference tables {missing}: run `cscw reference`")
         # Through Arrow: several times faster than .df() for the 100,000s of text cells.
         names = REFERENCE_TABLES + (("ref_files",) if "ref_files" in have else ())
-        return {t: con.sql(f'SELECT * FROM "{t}"').to_arrow_table().to_pandas() for t in names}
+        out = {}
+        for t in names:
+            if t == "ref_benchmarks" and measures is not None:
+                rel = con.sql('SELECT * FROM "ref_benchmarks" WHERE measure IN (SELECT unnest($m))',
+                              params={"m": [str(m) for m in measures]})
+                out[t] = rel.to_arrow_table().to_pandas()
+            else:
+                out[t] = con.sql(f'SELECT * FROM "{t}"').to_arrow_table().to_pandas()
+        return out

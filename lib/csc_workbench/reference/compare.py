@@ -350,3 +350,50 @@ def la_series(ref: Mapping[str, pd.DataFrame], authority: str | int, measure: st
     out = _compare(sel, code, neighbours, region_codes, _polarity(sel, ref.get("ref_measures")))
     out = _finish(out, sel, ref.get("ref_measures"))
     return out.sort_values("year").reset_index(drop=True)
+
+
+def series_table(ref: Mapping[str, pd.DataFrame], authority: str | int, measures: list[str] | None = None,
+                 release: str = "latest", *, model: str | None = None) -> pd.DataFrame:
+    """``la_series`` for several measures at once (one pass over the tables instead of one
+    per measure): one row per measure and published year, sorted by measure then year.
+    ``measures`` default: every measure in ``ref_benchmarks``. Measures with no published
+    values are simply absent."""
+    bench = ref["ref_benchmarks"]
+    sub = bench if measures is None else bench[bench["measure"].isin(list(measures))]
+    code, region_codes, neighbours = _prepare(ref.get("ref_stat_neighbours"), ref["ref_authorities"],
+                                              authority, model)
+    if sub.empty:
+        return pd.DataFrame(columns=SUMMARY_COLUMNS)
+    sel = pick_release(sub, release)
+    out = _compare(sel, code, neighbours, region_codes, _polarity(sel, ref.get("ref_measures")))
+    out = _finish(out, sel, ref.get("ref_measures"))
+    return out.sort_values(["measure", "year"]).reset_index(drop=True)
+
+
+NEIGHBOUR_COLUMNS = ["measure", "year", "code", "name", "role", "neighbour_rank", "value", "status",
+                     "symbol", "release"]
+
+
+def neighbour_values(ref: Mapping[str, pd.DataFrame], authority: str | int, years: Mapping[str, int],
+                     release: str = "latest", *, model: str | None = None) -> pd.DataFrame:
+    """The published values of the authority and each of its statistical neighbours, for
+    each measure in ``years`` (measure -> year), with their status and symbol (a
+    suppressed neighbour stays ``c``, never 0). ``role`` is ``authority`` or ``neighbour``;
+    ``neighbour_rank`` is the neighbour's closeness rank (0 for the authority)."""
+    bench = ref["ref_benchmarks"]
+    code, _, neighbours = _prepare(ref.get("ref_stat_neighbours"), ref["ref_authorities"], authority, model)
+    wanted = pd.DataFrame({"measure": list(years), "year": [int(y) for y in years.values()]})
+    areas = pd.DataFrame({"code": [code] + neighbours, "neighbour_rank": range(len(neighbours) + 1)})
+    sub = bench[(bench["geography"] == "la") & bench["code"].isin(areas["code"])]
+    sub = sub.merge(wanted, on=["measure", "year"])
+    sel = pick_release(sub, release) if len(sub) else sub
+    # Every (measure, area) pair appears, published or not: a missing row is "not available".
+    grid = wanted.merge(areas, how="cross")
+    out = grid.merge(sel[["measure", "year", "code", "name", "value", "status", "symbol", "release"]],
+                     on=["measure", "year", "code"], how="left")
+    names = _authority_frame(ref["ref_authorities"]).set_index("code")["name"]
+    out["name"] = out["code"].map(names).fillna(out["name"])
+    out["status"] = out["status"].fillna("not_available")
+    out["symbol"] = out["symbol"].fillna("")
+    out["role"] = np.where(out["code"] == code, "authority", "neighbour")
+    return out.reindex(columns=NEIGHBOUR_COLUMNS).sort_values(["measure", "neighbour_rank"]).reset_index(drop=True)

@@ -33,25 +33,36 @@ def reference_tables(warehouse: Path | str | None = None, folder: Path | str | N
         return read_reference(warehouse)
 
 
-def _warehouse_table(name: str, warehouse, where: str | None = None, params=None) -> pd.DataFrame | None:
+def _warehouse_table(name: str, warehouse, where: str | None = None, params=None, con=None) -> pd.DataFrame | None:
     from ..model.warehouse import connect, list_tables
 
+    def read(c):
+        if name not in list_tables(c):
+            return None
+        sql = f'SELECT * FROM "{name}"' + (f" WHERE {where}" if where else "")
+        return c.execute(sql, params or []).df()
+
+    if con is not None:
+        return read(con)
     try:
-        with connect(warehouse, read_only=True) as con:
-            if name not in list_tables(con):
-                return None
-            sql = f'SELECT * FROM "{name}"' + (f" WHERE {where}" if where else "")
-            return con.execute(sql, params or []).df()
+        with connect(warehouse, read_only=True) as c:
+            return read(c)
     except FileNotFoundError:
         return None
 
 
-def _synthetic_authority(authority: str, warehouse) -> tuple[str, pd.DataFrame] | None:
-    auth = _warehouse_table("authorities", warehouse)
+def synthetic_authorities(warehouse=None, *, con=None) -> pd.DataFrame | None:
+    """The warehouse's synthetic authorities (``authorities`` rows with ``is_synthetic``), or None."""
+    auth = _warehouse_table("authorities", warehouse, con=con)
     if auth is None or auth.empty or "is_synthetic" not in auth.columns:
         return None
     synth = auth[auth["is_synthetic"].fillna(False).astype(bool)]
-    if synth.empty:
+    return None if synth.empty else synth
+
+
+def _synthetic_authority(authority: str, warehouse, con=None) -> tuple[str, pd.DataFrame] | None:
+    synth = synthetic_authorities(warehouse, con=con)
+    if synth is None:
         return None
     try:
         return resolve_authority(authority, synth), synth
@@ -59,22 +70,43 @@ def _synthetic_authority(authority: str, warehouse) -> tuple[str, pd.DataFrame] 
         return None
 
 
+def synthetic_reference_tables(warehouse=None, measures: pd.DataFrame | None = None, *, con=None
+                               ) -> dict[str, pd.DataFrame]:
+    """The synthetic authorities' reference tables, pooled over complete financial years, as
+    DfE publishes: only the full year at 31 March (the ``year`` period type also holds the
+    year to date at every other month end, which must not be pooled as a year), and a stock
+    measure's 31 March snapshot as its figure for the year (children looked after, on a
+    plan). ConfigError if the warehouse holds no complete year of measures."""
+    auth = synthetic_authorities(warehouse, con=con)
+    if auth is None:
+        raise ConfigError("the warehouse holds no synthetic authorities")
+    yearly = _warehouse_table("measures", warehouse, "period_type IN ('year', 'snapshot') AND "
+                              "breakdown = 'all' AND month(period_end) = 3 AND day(period_end) = 31", con=con)
+    if yearly is None or yearly.empty:
+        raise ConfigError("the warehouse has no complete year of measures for its synthetic authorities yet "
+                          "(run `cscw measures` first)")
+    yearly["period_type"] = "year"
+    population = _warehouse_table("population", warehouse, con=con)
+    return synthetic_reference(yearly, auth, population, measures)
+
+
 def benchmarks_for(authority: str, year: int | None = None, release: str = "latest",
                    warehouse: Path | str | None = None, folder: Path | str | None = None,
-                   model: str | None = None) -> pd.DataFrame:
+                   model: str | None = None, measures: pd.DataFrame | None = None) -> pd.DataFrame:
     """``benchmark_summary`` for a real authority (DfE's data) or a synthetic one (the other
-    synthetic authorities, pooled)."""
+    synthetic authorities, pooled over complete financial years: ``synthetic_reference_tables``).
+    ``measures`` (measure, unit, polarity, title; optional) names the synthetic measures'
+    units where the reference catalogue does not know them."""
     synthetic = _synthetic_authority(str(authority), warehouse)
     if synthetic is not None:
         code, auth = synthetic
-        measures = _warehouse_table("measures", warehouse, "period_type = 'year' AND breakdown = 'all'")
-        if measures is None or measures.empty:
+        try:
+            ref = synthetic_reference_tables(warehouse, measures)
+        except ConfigError:
             raise ConfigError(f"synthetic authority {code}: the warehouse has no yearly measures yet "
-                              "(run `cscw measures` first)")
-        population = _warehouse_table("population", warehouse)
-        ref = synthetic_reference(measures, auth, population)
+                              "(run `cscw measures` first)") from None
         return benchmark_summary(ref["ref_benchmarks"], ref["ref_stat_neighbours"], auth, code,
-                                 year=year, release="latest")
+                                 year=year, release="latest", measures=measures)
     ref = reference_tables(warehouse, folder)
     code = resolve_authority(authority, ref["ref_authorities"], ref.get("ref_area_lookup"))
     return benchmark_summary(ref["ref_benchmarks"], ref["ref_stat_neighbours"], ref["ref_authorities"],
