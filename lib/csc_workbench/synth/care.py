@@ -268,7 +268,8 @@ def episodes(rng: np.random.Generator, per: dict, prof, extract_end: int) -> tup
     # supported accommodation: a same-carer change on that day
     recode = (ptype == "H5") & (pl_ev_d < SUPPORTED_FROM) & (pl_end > SUPPORTED_FROM)
     r_p = pl_ev_p[recode]
-    r_urn = _urns(rng, np.full(len(r_p), "K3", dtype=object), prov[recode], per["home_post"][r_p])
+    r_urn = (_urns(rng, np.full(len(r_p), "K3", dtype=object), prov[recode], per["home_post"][r_p])
+             if len(r_p) else np.array([], dtype=object))
     # A5 (placed with own foster carer) is a same-carer change: carry the carer's details over.
     prev_idx = np.maximum(np.arange(npl) - 1, 0)
     a5 = (ptype == "A5") & (kind == 4)

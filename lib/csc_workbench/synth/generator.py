@@ -378,7 +378,7 @@ def _assemble(rng, prof, plan: P.Plan, teams: W.Teams, fams: J.Families, kids: J
         reason_place_change=np.r_[e["reason_place_change"], np.full(nb, None, dtype=object)],
         home_post=np.r_[e["home_post"], np.full(nb, None, dtype=object)],
         pl_post=np.r_[e["pl_post"], np.full(nb, None, dtype=object)],
-        urn=np.r_[e["urn"], np.char.add("SCZ9", np.char.zfill((b["kid"] % 9000).astype(str), 4)).astype(object)],
+        urn=np.r_[e["urn"], U.ids("SCZ9", b["kid"] % 9000, 4).to_numpy(dtype=object)],
         team_id=tm, worker_id=wk)
     kp = np.flatnonzero(per_keep)
     sub = {k: v[kp] for k, v in per.items()}

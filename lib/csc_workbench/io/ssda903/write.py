@@ -16,7 +16,7 @@ column names, dates dd/mm/yyyy. Each year's return holds, as DfE specifies:
   period ending, no short breaks), each item only at the ages DfE collects it (health
   promotion under 5, convictions 10 and over, SDQ 4 to 16);
 - oc3: the care-leaver status at the birthday in the year (ages 17-21: the record dated on the
-  birthday, else the year's latest record), not for a young
+  birthday, else the year's latest record after it), not for a young
   person looked after on that birthday, nor at 17 and 18 for one who left care on or after it;
 - placed_for_adoption: decisions open in the year (made by 31 March, not reversed before
   1 April); ad1: children adopted in the year (adoption order date in the year);
@@ -162,12 +162,14 @@ def build_returns(d: Dataset, years: list[int]) -> dict[int, dict[str, pd.DataFr
 
     # Care leavers: the status at the birthday in the year (17-21), if DfE collects it then.
     # A young person's status record on the birthday wins over other records of the year
-    # (pathway plan reviews, monthly Annex A extracts); without one, the year's latest.
+    # (pathway plan reviews, monthly Annex A extracts); without one, the year's latest record
+    # dated after the birthday; a record from before the birthday does not say the status at it.
     cl = d["care_leavers"].copy()
     cl["year"] = year_ending(cl["status_date"])
     cl = cl[cl["year"].between(lo, hi)]
     cl["dob"] = dob.reindex(cl["child_id"]).to_numpy()
     cl["bday"] = birthday_in_year(cl["dob"], cl["year"])
+    cl = cl[cl["status_date"] >= cl["bday"]]
     cl["_on_bday"] = cl["status_date"].eq(cl["bday"])
     cl = cl.sort_values(["_on_bday", "status_date"], kind="stable").drop_duplicates(["child_id", "year"], keep="last")
     cl["age"] = cl["bday"].dt.year - cl["dob"].dt.year
