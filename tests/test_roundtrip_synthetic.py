@@ -141,14 +141,16 @@ def ssda903_expected(ds: Dataset, years: list[int]) -> Dataset:
     short = e["ls"].isin(["V3", "V4"])
     for col in ("home_post", "pl_post", "urn"):
         e[col] = e[col].where(~short)
-    # supported accommodation: the code of the latest return written (H5 to 2023-24, K3 after)
-    late = max(years) >= 2025
-    e["place"] = e["place"].replace({"H5": "K3"} if late else {"K3": "H5"})
+    # supported accommodation: the code of the latest return holding the episode (H5 to
+    # 2023-24, K3 after)
+    last_year = (e["dec"].dt.year + (e["dec"].dt.month >= 4)).fillna(max(years)).clip(upper=max(years))
+    late = last_year >= 2025
+    e["place"] = e["place"].mask(late & e["place"].eq("H5"), "K3").mask(~late & e["place"].eq("K3"), "H5")
     persons = ds.persons.copy()
     dob = persons.set_index("child_id")["dob"]
     o = ds.cla_outcomes.copy()
     end = pd.to_datetime(o["year"].astype(str) + "-03-31")
-    start = pd.to_datetime((o["year"] - 1).astype(str) + "-04-01")
+    start = pd.to_datetime((o["year"] - 1).astype(str) + "-03-31")  # 17 on 1 April is in the year
     b = dob.reindex(o["child_id"]).to_numpy()
     age_end = pd.Series([pd.NaT] * 0) if not len(o) else (
         end.dt.year - pd.Series(b).dt.year.to_numpy()

@@ -71,6 +71,10 @@ def outcomes(rng: np.random.Generator, dob, start, route, u_out, z, prof) -> dic
     match = po + U.lognormal_days(rng, 140, 0.6, n, lo=14)
     placed = match + rng.integers(7, 50, n)
     order = placed + U.lognormal_days(rng, 230, 0.3, n, lo=75)
+    # not on 31 March: DfE counts a child whose care ends that day as looked after all year
+    # (OC2), which an adoption in the year (AD1) contradicts
+    march31 = (U.month_index(order) % 12 == 2) & ((order - U.month_start_day(U.month_index(order))) == 30)
+    order = np.where(march31, order + 1, order)
     adopt = outcome == ADOPT
     stopped = adopt & (rng.random(n) < 0.12)
     stopped_day = np.where(stopped, decision + rng.integers(60, 300, n), U.NEVER)

@@ -281,7 +281,8 @@ def _oc2(d: Dataset, e: pd.DataFrame, dob: pd.Series, lo: int, hi: int) -> pd.Da
     o = o.assign(year=o["year"].astype("int64")).merge(eligible, on=["child_id", "year"])
     b = pd.Series(dob.reindex(o["child_id"]).to_numpy(), index=o.index)
     age_end = _age(b, pd.Series(_year_end(o["year"]), index=o.index))
-    age_start = _age(b, pd.Series(_year_start(o["year"]), index=o.index))
+    # 4 by 31 March, and not 17 before 1 April (a 17th birthday on 1 April is in the year: rule 197B)
+    age_start = _age(b, pd.Series(_year_start(o["year"]), index=o.index) - pd.Timedelta(days=1))
     h = d["health_checks"]
     assessed = h.loc[h["kind"] == "health", ["child_id"]].assign(year=year_ending(h.loc[h["kind"] == "health",
                                                                                        "check_date"]))
