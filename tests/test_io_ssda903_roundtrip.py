@@ -125,6 +125,8 @@ def child(draw, n: int):
         missing.append({"child_id": cid, "kind": "M" if k == 0 else "A", "start_date": m_start,
                         "end_date": m_end, "_end": e})
     reviews = [r for r in reviews if r.pop("_end") > r["review_date"]]
+    # one review a day (the reader rightly refuses a child's two reviews on one date)
+    reviews = list({r["review_date"]: r for r in reviews}.values())
     missing = [m for m in missing if m.pop("_end") >= m["end_date"]]
 
     # Care-leaver statuses at birthdays (17-21) after leaving care for good.

@@ -159,3 +159,39 @@ def test_adoption_tables_in_the_year_of_the_decision_and_of_the_order(tmp_path):
     # 2022-23: C002's decision (10/05/2022) is open; C009's (01/05/2023) is not yet made.
     assert pfa == [["C002", "14/02/2018", "10/05/2022", "", ""]]
     assert list(csv.reader(open(tmp_path / "Z01" / "2023" / "ad1.csv")))[1:] == []
+
+
+def test_codes_dfe_retired_or_needs_filled_in(tmp_path):
+    """Supported accommodation in each year's code (H5 up to 2023-24, K3 after); OC3 items
+    not known are "0" once IN_TOUCH is given; a short break has no postcodes or URN."""
+    persons = pd.DataFrame({"child_id": ["A", "B", "C", "D"], "sex": ["M", "F", "M", "F"],
+                            "dob": [T("2008-02-01"), T("2005-06-10"), T("2004-09-01"), T("2012-03-03")],
+                            "ethnicity": ["WBRI"] * 4, "uasc": [False] * 4})
+    episodes = pd.DataFrame({
+        "child_id": ["A", "A", "D"], "decom": [T("2022-09-01"), T("2024-03-31"), T("2025-05-01")],
+        "rne": ["S", "T", "S"], "ls": ["C2", "C2", "V3"], "cin": ["N1", "N1", "N2"], "place": ["H5", "K3", "K2"],
+        "place_provider": ["PR4", "PR4", "PR1"], "dec": [T("2024-03-31"), pd.NaT, T("2025-05-03")],
+        "rec": ["X1", None, "E3"], "reason_place_change": ["CARPL", None, None],
+        "home_post": ["ZZ1 1AA", "ZZ1 1AA", "ZZ5 5EE"], "pl_post": ["ZZ2 2BB", "ZZ2 2BB", "ZZ6 6FF"],
+        "urn": [None, "SCZ00001", "SCZ00002"]})
+    leavers = pd.DataFrame({
+        "child_id": ["B", "B", "C"], "status_date": [T("2025-06-10"), T("2025-09-01"), T("2025-09-01")],
+        "age": [20, 20, 21], "in_touch": ["NO", "YES", "RHOM"], "activity": [None, "F2", None],
+        "accommodation": [None, "U", None], "suitable": [None, True, None]})
+    ds = Dataset({k: v.assign(authority="W2") for k, v in
+                  {"persons": persons, "cla_episodes": episodes, "care_leavers": leavers}.items()})
+    write_ssda903(ds, tmp_path, years=[2023, 2024, 2025, 2026])
+
+    def read(year, table):
+        with open(tmp_path / "W2" / str(year) / f"{table}.csv", newline="") as f:
+            return list(csv.DictReader(f))
+
+    assert [(r["PLACE"], r["URN"]) for r in read(2023, "episodes")] == [("H5", "")]
+    # the provider registered on 31 March 2024: a same-carer change, still H5 in 2023-24
+    assert [(r["PLACE"], r["URN"], r["DEC"]) for r in read(2024, "episodes")] == [
+        ("H5", "", "31/03/2024"), ("H5", "SCZ00001", "")]
+    assert [(r["PLACE"], r["URN"]) for r in read(2025, "episodes")] == [("K3", "SCZ00001")]
+    assert [(r["CHILD"], r["PLACE"], r["URN"], r["PL_POST"]) for r in read(2026, "episodes")] == [
+        ("A", "K3", "SCZ00001", "ZZ2 2BB"), ("D", "K2", "", "")]
+    assert [(r["CHILD"], r["IN_TOUCH"], r["ACTIV"], r["ACCOM"]) for r in read(2026, "oc3")] == [
+        ("B", "NO", "0", "0"), ("C", "RHOM", "0", "0")]

@@ -62,3 +62,33 @@ def test_pathway_plans_up_to_date(out):
     # Plans dated after 31 Jul 2023 (6 months before 31 Jan 2024): y1 (1 Dec), y5 (1 Aug), y6 (12 Jan).
     # y2's plan is exactly 6 months old: not up to date. y4, y7 have none. 3 of 6.
     assert figure(out, "cl_pathway_plan_pct", "snapshot", "2024-01")[:2] == (3, 6)
+
+
+def test_cohort_counts_one_status_per_birthday_whatever_updates_follow():
+    # z1: the 19th-birthday record (OC3: unsuitable) and two later updates at 19 (pathway plan
+    # reviews, suitable): one cohort member, with the birthday's status.
+    # z2: monthly extracts only, both at age 20, no record on the birthday: the first counts.
+    # z3: a record at 19 whose date is not the birthday, then the birthday record itself
+    # (dated later in the data): the birthday record counts.
+    ds = dataset(
+        persons=[{"child_id": "z1", "dob": "2004-06-10"}, {"child_id": "z2", "dob": "2003-05-02"},
+                 {"child_id": "z3", "dob": "2004-07-20"}],
+        care_leavers=[
+            rec("z1", "2023-06-10", 19, activity="G5", suitable=False, accommodation="U"),
+            rec("z1", "2023-08-01", 19, activity="F2", suitable=True, accommodation="U"),
+            rec("z1", "2023-12-01", 19, activity="F2", suitable=True, accommodation="U"),
+            rec("z2", "2023-05-31", 20, activity="F1", suitable=True, accommodation="U"),
+            rec("z2", "2023-06-30", 20, activity="G4", suitable=False, accommodation="U"),
+            rec("z3", "2023-07-01", 19, activity="G4", suitable=False, accommodation="U"),
+            rec("z3", "2023-07-20", 19, activity="F2", suitable=True, accommodation="U"),
+        ],
+    )
+    out = run(ds, ["cl_suitable_accom_pct", "cl_eet_pct"], first="2023-04", last="2024-01")
+    # Financial year to January 2024: z1 (birthday: unsuitable, NEET), z2 (31 May: suitable,
+    # F1), z3 (birthday 20 Jul: suitable, F2). Suitable 2 of 3; EET 2 of 3.
+    assert figure(out, "cl_suitable_accom_pct", "ytd", "2024-01")[:2] == (2, 3)
+    assert figure(out, "cl_eet_pct", "ytd", "2024-01")[:2] == (2, 3)
+    # Each member counts in the month of the record that stands for the birthday.
+    assert figure(out, "cl_suitable_accom_pct", "month", "2023-06")[:2] == (0, 1)
+    assert figure(out, "cl_suitable_accom_pct", "month", "2023-05")[:2] == (1, 1)
+    assert figure(out, "cl_suitable_accom_pct", "month", "2023-07")[:2] == (1, 1)

@@ -25,11 +25,23 @@ def test_impossible_arguments_exit_2_with_one_line(args, message, capsys, tmp_pa
     assert not (tmp_path / "w.duckdb").exists()  # nothing generated or stored
 
 
-def test_statutory_files_are_not_wired_yet(capsys, tmp_path):
-    code = main(["synth", "-n", "1", "--start", "2024-01", "--end", "2024-02", "--out", str(tmp_path / "out"),
+def test_out_writes_the_statutory_files_of_each_complete_year(capsys, tmp_path):
+    out = tmp_path / "out"
+    code = main(["synth", "-n", "2", "--start", "2023-02", "--end", "2024-05", "--seed", "5", "--out", str(out),
                  "--warehouse", str(tmp_path / "w.duckdb")])
-    assert code == 2
-    assert "not wired yet" in capsys.readouterr().err
+    assert code == 0, capsys.readouterr().err
+    # February 2023 to May 2024 covers one whole collection year: April 2023 to March 2024.
+    assert sorted(p.name for p in (out / "cin_census").iterdir()) == [
+        "cin_census_Z001_2024.xml", "cin_census_Z002_2024.xml"]
+    for authority in ("Z001", "Z002"):
+        assert [p.name for p in (out / "ssda903" / authority).iterdir()] == ["2024"]
+        tables = {p.name for p in (out / "ssda903" / authority / "2024").iterdir()}
+        assert {"header.csv", "episodes.csv", "reviews.csv", "oc3.csv"} <= tables
+    head = (out / "cin_census" / "cin_census_Z002_2024.xml").read_text()[:800]
+    assert "<LEA>945</LEA>" in head and "<ReferenceDate>2024-03-31</ReferenceDate>" in head
+    assert (out / "lea_codes.csv").read_text().splitlines() == [
+        "authority,la_name,lea", "Z001,Brackenfold,944", "Z002,Wyvernshire,945"]
+    assert "2 CIN census XML, 20 SSDA903 CSV tables" in " ".join(capsys.readouterr().out.split())
 
 
 def test_a_run_stores_authorities_and_plants(tmp_path, capsys):

@@ -194,6 +194,12 @@ def test_repeat_plan_cluster_is_visible(synth_data, synth_manifest, code):
     other = by_month[(by_month.index != m) & (by_month.index >= _window(d)[12])]
     assert by_month.loc[m, "sum"] >= other["sum"].median() + 0.8 * r["magnitude"]
     assert by_month.loc[m, "mean"] > other["mean"].quantile(0.95)
+    # The month's repeat share at least doubles, and clears the upper limit of a control chart
+    # (XmR: mean + 2.66 x mean moving range) drawn on the other months: SPC sees it.
+    share = by_month["mean"][by_month.index >= _window(d)[12]]
+    rest = share.drop(m)
+    assert share[m] >= 2 * rest.median()
+    assert share[m] > rest.mean() + 2.66 * rest.diff().abs().mean()
     # they are sibling groups whose previous plan ended within two years
     new = p[(p["month"] == m) & p["repeat"]].merge(d.persons[["child_id", "family_id"]], on="child_id")
     assert new["family_id"].value_counts().max() >= 3

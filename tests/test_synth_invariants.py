@@ -4,6 +4,7 @@ episode chains, visits inside the plans they belong to, care leavers who really 
 Each check is plain pandas over the generated tables, independent of the generator's code.
 """
 
+import numpy as np
 import pandas as pd
 
 from csc_workbench.calendar import add_years, working_days_between
@@ -174,6 +175,17 @@ def test_cla_legal_statuses_and_placements_follow_the_rules(synth_data):
     assert (length[e["ls"] == "V3"].dropna() <= 17).all()
     assert e["pl_post"].dropna().str.fullmatch(r"ZZ99 \d[A-Z]{2}").all()
     assert e["urn"].dropna().str.startswith("SCZ").all()
+    # an Ofsted URN exactly where DfE asks for one (rules 218 and 222): every placement but
+    # parents, residential employment, health, custody, temporary or other placements and
+    # (unregistered) semi-independent living
+    no_urn = e["place"].isin(["P1", "P3", "R1", "R2", "R5", "T0", "T1", "T2", "T3", "T4", "Z1", "H5"])
+    assert e.loc[~sb & ~no_urn, "urn"].notna().all() and e.loc[no_urn, "urn"].isna().all()
+    # supported accommodation: semi-independent living (H5) until 31 March 2024, when the
+    # providers registered (K3); a placement open then changes code with the same carer (T)
+    h5, k3 = e[e["place"] == "H5"], e[e["place"] == "K3"]
+    assert (h5["dec"] <= "2024-03-31").all() and (k3["decom"] >= "2024-03-31").all() and len(k3)
+    recoded = k3[k3["decom"] == "2024-03-31"]
+    assert len(recoded) and recoded["rne"].isin(["T", "U"]).all()
     legal = e["ls"].isin(["C1", "C2", "E1", "V2", "V3", "V4", "L1", "L2", "J1"]).all()
     assert legal
     assert {"S", "P", "L", "T"} <= set(e["rne"])
@@ -229,9 +241,24 @@ def test_care_leavers_left_care_aged_16_or_over(synth_data):
     cl = cl.join(p[["dob"]], on=["authority", "child_id"])
     assert (cl["dec"] >= add_years(cl["dob"], 16).values).all()
     assert (cl["status_date"] > cl["dec"]).all()
-    assert (cl["status_date"] == add_years(cl["dob"], 0).values + (cl["status_date"] - cl["dob"]).values).all()
-    assert (add_years(cl["dob"], 0).dt.strftime("%m-%d") == cl["status_date"].dt.strftime("%m-%d")).mean() > 0.99
-    assert cl["age"].between(17, 21).all()
+    # Two kinds of record: the status at each birthday 17-21 (SSDA903 OC3), and the updates
+    # made at pathway plan reviews in between (as monthly Annex A extracts show them).
+    on_birthday = pd.Series(False, index=cl.index)
+    for years in range(17, 22):
+        on_birthday |= (cl["age"] == years) & (cl["status_date"] == add_years(cl["dob"], years).values)
+    birthdays, updates = cl[on_birthday], cl[~on_birthday]
+    assert len(birthdays) and len(updates)
+    assert birthdays["age"].between(17, 21).all() and updates["age"].between(16, 21).all()
+    assert (updates["eligibility"] == np.where(updates["age"] < 18, "relevant", "former_relevant")).all()
+    # an update is a pathway plan review: its plan is dated that day (in touch), and every
+    # young person with updates has their birthday statuses too
+    u_yes = updates[updates["in_touch"] == "YES"]
+    assert (u_yes["pathway_plan_date"] == u_yes["status_date"]).all()
+    pair = lambda f: set(zip(f["authority"], f["child_id"]))  # noqa: E731
+    assert pair(updates) <= pair(birthdays)
+    b_yes = birthdays[birthdays["in_touch"] == "YES"]
+    assert (b_yes["pathway_plan_date"] <= b_yes["status_date"]).all()
+    assert (b_yes["latest_contact_date"] <= b_yes["status_date"]).all()
     yes = cl["in_touch"] == "YES"
     assert cl.loc[yes, ["activity", "accommodation"]].notna().all().all()
     assert cl.loc[cl["in_touch"].isin(["DIED", "RHOM"]), ["activity", "accommodation"]].isna().all().all()

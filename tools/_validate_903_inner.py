@@ -25,6 +25,21 @@ def ruleset_for(year: int) -> str:
     return available[0] if wanted < available[0] else available[-1]
 
 
+# csc-validator-be-903 0.1.17, lac2024_25 rule 146 (valid placement codes) lists "k3" in
+# lower case, so it rejects K3 (supported accommodation), the code DfE introduced for 2024-25
+# (its own rule 503D expects H5 -> K3 that year). Its K3 findings are dropped; every other
+# invalid code is still reported.
+K3_TYPO = {("lac2024_25", "146")}
+
+
+def _without_k3(result, store):
+    eps = store.get("Episodes")
+    if not result or eps is None or "Episodes" not in result:
+        return result
+    rows = [r for r in result["Episodes"] if not (pd.notna(r) and eps.loc[r, "PLACE"] == "K3")]
+    return {**result, "Episodes": rows}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("folder")
@@ -81,6 +96,8 @@ def main() -> int:
             except Exception:  # noqa: BLE001 (report, as the validator does)
                 fails.append(code)
                 continue
+            if (ruleset, code) in K3_TYPO:
+                result = _without_k3(result, store)
             for table, rows in (result or {}).items():
                 rows = [r for r in rows if pd.notna(r)]
                 if rows and table in results:

@@ -43,42 +43,108 @@ import contextlib, importlib, io, json, re, sys
 import xml.etree.ElementTree as ET
 from cin_validator import cin_validator as cv
 
-path, ruleset = sys.argv[1], sys.argv[2]
-import cin_validator.rules as rules_pkg
-import pkgutil
-available = sorted(m.name for m in pkgutil.iter_modules(rules_pkg.__path__) if m.name.startswith("cin"))
-if ruleset not in available:
-    older = [r for r in available if r <= ruleset]
-    ruleset = older[-1] if older else available[0]
-registry = importlib.import_module(f"cin_validator.rules.{ruleset}").registry
-types = {str(r.code): r.rule_type.name for _, r in registry.items()}
-messages = {str(r.code): r.message for _, r in registry.items()}
-root = ET.parse(path).getroot()
-data = cv.process_data(cv.convert_data(root))
-out = io.StringIO()
-with contextlib.redirect_stdout(out):
-    v = cv.CinValidator(data, registry)
-findings = {}
-full = v.full_issue_df
-for code, grp in full.groupby(full["rule_code"].astype(str)):
-    first = grp.iloc[0]
-    findings[code] = {
-        "count": int(len(grp)),
-        "example": f"child {first.get('child_id')}, {first.get('tables_affected')}.{first.get('columns_affected')}, row {first.get('row_id')}",
-    }
-multi = v.multichild_issues
-for code in multi["rule_code"].astype(str).unique() if len(multi) else []:
-    findings.setdefault(code, {"count": 1, "example": "return level (header or whole-file check)"})
-result = []
-for code, f in sorted(findings.items()):
-    result.append({"rule": code, "type": "error" if types.get(code) == "ERROR" else "warning",
-                   "message": messages.get(code, ""), **f})
-for line in out.getvalue().splitlines():
-    m = re.match(r"Error with rule (\S+): (.*)", line)
-    if m:
-        result.append({"rule": m.group(1), "type": "crashed", "message": m.group(2), "count": 0,
-                       "example": "the rule raised inside the validator"})
-print(json.dumps({"ruleset": ruleset, "findings": result}))
+
+def fast_convert(root):
+    """The validator's own XML-to-tables conversion (cin_validator.ingress), with each table
+    built once from all its rows instead of one pd.concat and one DataFrame per child and
+    block (quadratic: hours for a large authority's census). Same code path, same tables:
+    tests/test_validate_cin_ingress.py compares the two. CSCW_EXACT_INGRESS=1 uses the
+    validator's conversion as it is."""
+    import os
+    import pandas as real_pd
+    import cin_validator.ingress as ing
+
+    if os.environ.get("CSCW_EXACT_INGRESS"):
+        return cv.convert_data(root)
+
+    class Rows(list):  # a table's rows (dicts), in order, standing in for a DataFrame
+        def __init__(self, rows=(), columns=None):
+            super().__init__(rows)
+            self.columns = columns
+
+        def __getitem__(self, key):
+            if isinstance(key, str):  # a column, as create_Assessments reads factors
+                return real_pd.Series([r.get(key) for r in self], dtype=object)
+            return list.__getitem__(self, key)
+
+    class Frame:
+        @staticmethod
+        def from_dict(rows):
+            return Rows(rows)
+
+        def __new__(cls, rows=None, columns=None):
+            return Rows(rows or [], columns)
+
+    class Pandas:  # pandas as the ingress module sees it
+        DataFrame = Frame
+        NA = real_pd.NA
+
+        def __getattr__(self, name):
+            return getattr(real_pd, name)
+
+        @staticmethod
+        def concat(objs, **kwargs):
+            first, *rest = objs
+            out = first if isinstance(first, Rows) and first.columns is not None else Rows(columns=first.columns)
+            for r in rest:
+                out.extend(r)
+            return out
+
+    # the tables' empty frames (class attributes) keep their real columns
+    originals = {k: v for k, v in vars(ing.XMLtoCSV).items() if isinstance(v, real_pd.DataFrame)}
+    ing.pd = Pandas()
+    try:
+        tables = cv.convert_data(root)
+    finally:
+        ing.pd = real_pd
+    out = {}
+    for name, t in tables.items():
+        if isinstance(t, Rows) and t.columns is not None:
+            out[name] = real_pd.concat([originals[name], real_pd.DataFrame(list(t))], ignore_index=True)
+        elif isinstance(t, Rows):  # the header: one row, built by from_dict
+            out[name] = real_pd.DataFrame.from_dict(list(t))
+        else:
+            out[name] = t
+    return out
+
+
+if __name__ == "__main__":
+    path, ruleset = sys.argv[1], sys.argv[2]
+    import cin_validator.rules as rules_pkg
+    import pkgutil
+    available = sorted(m.name for m in pkgutil.iter_modules(rules_pkg.__path__) if m.name.startswith("cin"))
+    if ruleset not in available:
+        older = [r for r in available if r <= ruleset]
+        ruleset = older[-1] if older else available[0]
+    registry = importlib.import_module(f"cin_validator.rules.{ruleset}").registry
+    types = {str(r.code): r.rule_type.name for _, r in registry.items()}
+    messages = {str(r.code): r.message for _, r in registry.items()}
+    root = ET.parse(path).getroot()
+    data = cv.process_data(fast_convert(root))
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        v = cv.CinValidator(data, registry)
+    findings = {}
+    full = v.full_issue_df
+    for code, grp in full.groupby(full["rule_code"].astype(str)):
+        first = grp.iloc[0]
+        findings[code] = {
+            "count": int(len(grp)),
+            "example": f"child {first.get('child_id')}, {first.get('tables_affected')}.{first.get('columns_affected')}, row {first.get('row_id')}",
+        }
+    multi = v.multichild_issues
+    for code in multi["rule_code"].astype(str).unique() if len(multi) else []:
+        findings.setdefault(code, {"count": 1, "example": "return level (header or whole-file check)"})
+    result = []
+    for code, f in sorted(findings.items()):
+        result.append({"rule": code, "type": "error" if types.get(code) == "ERROR" else "warning",
+                       "message": messages.get(code, ""), **f})
+    for line in out.getvalue().splitlines():
+        m = re.match(r"Error with rule (\S+): (.*)", line)
+        if m:
+            result.append({"rule": m.group(1), "type": "crashed", "message": m.group(2), "count": 0,
+                           "example": "the rule raised inside the validator"})
+    print(json.dumps({"ruleset": ruleset, "findings": result}))
 '''
 
 

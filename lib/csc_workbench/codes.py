@@ -107,12 +107,14 @@ REASON_EPISODE_CEASED = {
     "E4B": "Returned home to live with parents not as part of the care planning process",
     "E13": "Left care to live with parents, not as part of the care planning process",
     "E41": "Residence order (or, from 22 April 2014, a child arrangement order)",
-    "E43": "Special guardianship order made to former foster carers",
-    "E44": "Special guardianship order made to carers other than former foster carers",
-    "E45": "Special guardianship order made to former foster carers who were relatives or friends",
-    "E46": "Special guardianship order made to other relatives or friends",
-    "E47": "Special guardianship order made to other carers",
-    "E48": "Child arrangements order made to former foster carers",
+    "E43": "Special guardianship order made to former foster carers (before 2014-15)",
+    "E44": "Special guardianship order made to carers other than former foster carers (before 2014-15)",
+    "E45": "Special guardianship order made to former foster carers who were/are a relative or friend",
+    "E46": "Special guardianship order made to former foster carers, other than relative or friend",
+    "E47": "Special guardianship order made to carers other than former foster carers, who were/are a "
+           "relative or friend",
+    "E48": "Special guardianship order made to carers other than former foster carers, other than relative "
+           "or friend",
     "E5": "Moved into independent living arrangement with supportive accommodation",
     "E6": "Moved into independent living arrangement without formalised support",
     "E7": "Transferred to residential care funded by adult social care",
@@ -122,8 +124,8 @@ REASON_EPISODE_CEASED = {
     "X1": "Episode ceases, and new episode begins on same day",
 }
 REC_ADOPTION = ("E11", "E12")
-REC_SGO = ("E43", "E44", "E45", "E46", "E47")
-REC_CHILD_ARRANGEMENTS = ("E41", "E48")
+REC_SGO = ("E43", "E44", "E45", "E46", "E47", "E48")  # E43/E44 only in returns before 2014-15
+REC_CHILD_ARRANGEMENTS = ("E41",)
 
 # SSDA903 OC3 care leavers
 IN_TOUCH = {"YES": "In touch", "NO": "Not in touch", "DIED": "Died",

@@ -80,7 +80,7 @@ def care_leavers(ctx) -> Windowed:
 def _cohort(ctx) -> pd.DataFrame:
     """DfE's care-leaver cohort: status records at the 19th, 20th or 21st birthday (dated in
     the period), former relevant (or not recorded), leaving out those who died, went home for
-    6 months or more, or went abroad."""
+    6 months or more, or went abroad. One record per young person and age (the birthday's)."""
 
     def build():
         f = _records(ctx)
@@ -94,7 +94,19 @@ def _cohort(ctx) -> pd.DataFrame:
                          | (~np.isnat(death) & (death <= d)))
         elig = f["eligibility"].isna().to_numpy() | (f["eligibility"] == "former_relevant").to_numpy(
             dtype=bool, na_value=False)
-        keep = np.isin(age, (19, 20, 21)) & elig & ~out_of_cohort
+        # One status per young person and birthday: the record dated on the birthday (SSDA903
+        # OC3) when there is one, else the first record at that age (e.g. the first monthly
+        # Annex A extract after the birthday). Later records at the same age (pathway plan
+        # reviews, other extracts) add no cohort member.
+        dob = ctx.dob(f["child_id"])
+        not_birthday = np.ones(len(f), dtype=bool)
+        for years in (19, 20, 21):  # loop over the three ages
+            not_birthday &= ~((age == years) & (add_years(dob, years) == d))
+        order = pd.DataFrame({"child": f["child_id"].to_numpy(), "age": age, "later": not_birthday, "d": d})
+        order = order[np.isin(age, (19, 20, 21))].sort_values(["child", "age", "later", "d"], kind="stable")
+        first = np.zeros(len(f), dtype=bool)
+        first[order.drop_duplicates(["child", "age"]).index.to_numpy()] = True
+        keep = first & elig & ~out_of_cohort
         return f[keep].reset_index(drop=True)
 
     return ctx.cached("cl_cohort", build)

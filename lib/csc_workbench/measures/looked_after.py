@@ -112,8 +112,8 @@ def _reason(rec: pd.Series) -> pd.Categorical:
 
 @measure(id="cla_ceased_reason_pct", title="Ceased by adoption, special guardianship or child arrangements",
          unit="pct", polarity="high", area=AREA,
-         definition="Periods of care ending in the period by adoption (E11, E12), special guardianship (E43-E47) "
-                    "or a residence / child arrangements order (E41, E48) / periods ending. The breakdown "
+         definition="Periods of care ending in the period by adoption (E11, E12), special guardianship (E45-E48; "
+                    "E43, E44 in older returns) or a residence / child arrangements order (E41) / periods ending. The breakdown "
                     "reason gives each as a % of periods ending. " + V34,
          tells_us="How many children leave care to a permanent legal home rather than returning home or "
                   "reaching 18: a measure of timely permanence planning.",

@@ -71,6 +71,10 @@ def outcomes(rng: np.random.Generator, dob, start, route, u_out, z, prof) -> dic
     match = po + U.lognormal_days(rng, 140, 0.6, n, lo=14)
     placed = match + rng.integers(7, 50, n)
     order = placed + U.lognormal_days(rng, 230, 0.3, n, lo=75)
+    # not on 31 March: DfE counts a child whose care ends that day as looked after all year
+    # (OC2), which an adoption in the year (AD1) contradicts
+    march31 = (U.month_index(order) % 12 == 2) & ((order - U.month_start_day(U.month_index(order))) == 30)
+    order = np.where(march31, order + 1, order)
     adopt = outcome == ADOPT
     stopped = adopt & (rng.random(n) < 0.12)
     stopped_day = np.where(stopped, decision + rng.integers(60, 300, n), U.NEVER)
@@ -124,6 +128,9 @@ PLACE_P = np.array([
 FOSTER = np.array(["U1", "U2", "U3", "U4", "U5", "U6"])
 RPC_CODES = np.array(["CARPL", "CLOSE", "ALLEG", "STAND", "APPRR", "CREQB", "CREQO", "CHILD", "LAREQ", "PLACE", "OTHER"])
 RPC_P = np.array([30, 3, 2, 2, 2, 14, 9, 9, 14, 10, 5])
+
+
+SUPPORTED_FROM = U.day("2024-03-31")  # the last day of the 2023-24 return
 
 
 def _place_band(age, uasc):
@@ -227,11 +234,14 @@ def episodes(rng: np.random.Generator, per: dict, prof, extract_end: int) -> tup
     prev_type = _prev(ptype, None)
     prev_foster = same_period_prev & np.isin(prev_type, FOSTER)
     ptype = np.where(kind == 4, np.where(prev_foster & (ffa_p | (rng.random(npl) < 0.15)), "A5", "A6"), ptype)
+    # supported accommodation is Ofsted-registered (K3, with a URN) from 31 March 2024, when
+    # DfE replaced the semi-independent code H5 (no URN: not registered)
+    ptype = np.where((ptype == "H5") & (pl_ev_d >= SUPPORTED_FROM), "K3", ptype)
     # placement provider, Ofsted URN and postcode
     in_house = rng.random(npl) < 0.55
     prov = np.select(
         [ptype == "P1", np.isin(ptype, ["U3", "U1"]), np.isin(ptype, ["U6", "U5", "U4"]),
-         np.isin(ptype, ["A5", "A6"]), ptype == "K2", ptype == "H5"],
+         np.isin(ptype, ["A5", "A6"]), ptype == "K2", np.isin(ptype, ["H5", "K3"])],
         ["PR0", "PR1", np.where(in_house, "PR1", np.where(rng.random(npl) < 0.8, "PR4", "PR5")),
          U.pick(rng, ["PR1", "PR2", "PR5"], [5, 3, 2], npl), U.pick(rng, ["PR4", "PR1", "PR5"], [75, 20, 5], npl),
          U.pick(rng, ["PR4", "PR1"], [8, 2], npl)],
@@ -258,18 +268,25 @@ def episodes(rng: np.random.Generator, per: dict, prof, extract_end: int) -> tup
     t_p = pl_ev_p[longterm]
     t_d = lt_day[longterm]
     t_type = np.where(ptype[longterm] == "U6", "U4", "U1").astype(object)
+    # semi-independent placements still open when the providers registered carry on as
+    # supported accommodation: a same-carer change on that day
+    recode = (ptype == "H5") & (pl_ev_d < SUPPORTED_FROM) & (pl_end > SUPPORTED_FROM)
+    r_p = pl_ev_p[recode]
+    r_urn = (_urns(rng, np.full(len(r_p), "K3", dtype=object), prov[recode], per["home_post"][r_p])
+             if len(r_p) else np.array([], dtype=object))
     # A5 (placed with own foster carer) is a same-carer change: carry the carer's details over.
     prev_idx = np.maximum(np.arange(npl) - 1, 0)
     a5 = (ptype == "A5") & (kind == 4)
     pl_post = np.where(a5, pl_post[prev_idx], pl_post)
     rne_pl = np.where(a5, "T", "P").astype(object)
 
-    placements = dict(period=np.concatenate([pl_ev_p, t_p]), day=np.concatenate([pl_ev_d, t_d]),
-                      place=np.concatenate([ptype, t_type]).astype(object),
-                      provider=np.concatenate([prov, prov[longterm]]).astype(object),
-                      urn=np.concatenate([urn, urn[longterm]]).astype(object),
-                      pl_post=np.concatenate([pl_post, pl_post[longterm]]).astype(object),
-                      change=np.concatenate([rne_pl, np.full(len(t_p), "T", dtype=object)]))
+    placements = dict(period=np.concatenate([pl_ev_p, t_p, r_p]),
+                      day=np.concatenate([pl_ev_d, t_d, np.full(len(r_p), SUPPORTED_FROM)]),
+                      place=np.concatenate([ptype, t_type, np.full(len(r_p), "K3", dtype=object)]).astype(object),
+                      provider=np.concatenate([prov, prov[longterm], prov[recode]]).astype(object),
+                      urn=np.concatenate([urn, urn[longterm], r_urn]).astype(object),
+                      pl_post=np.concatenate([pl_post, pl_post[longterm], pl_post[recode]]).astype(object),
+                      change=np.concatenate([rne_pl, np.full(len(t_p) + len(r_p), "T", dtype=object)]))
     o = np.lexsort((placements["day"], placements["period"]))
     placements = U.take(placements, o)
 
@@ -366,8 +383,10 @@ def _resolve_rec(rng, rec, place, last):
     u = rng.random(n)
     kin = np.isin(place, ["U1", "U2", "U3"])
     foster = np.isin(place, ["U4", "U5", "U6"])
-    sgo = np.where(kin, "E45", np.where(foster, "E43", np.where(u < 0.5, "E44", "E47")))
-    cao = np.where(foster & (u < 0.3), "E48", "E41")
+    # SGO to the former foster carers (a relative or friend: E45, other: E46), or to other
+    # carers (a relative or friend: E47, other: E48); DfE retired E43/E44 in 2014-15
+    sgo = np.where(kin, "E45", np.where(foster, "E46", np.where(u < 0.7, "E47", "E48")))
+    cao = np.full(n, "E41")
     age18 = np.where((kin | foster) & (u < 0.5), "E17", np.where(u < 0.75, "E5", np.where(u < 0.82, "E6", "E8")))
     rec = np.where(rec == "SGO", sgo, rec)
     rec = np.where(rec == "CAO", cao, rec)
@@ -389,13 +408,14 @@ def _postcodes(seeds: np.ndarray) -> np.ndarray:
 
 def _urns(rng, ptype, prov, seed):
     """Fictional Ofsted URNs ('SCZ' + 5 digits: no real URN starts SCZ); none where DfE
-    expects none (placed with parents, hospitals, custody, other)."""
+    expects none (placed with parents, hospitals, custody, other; semi-independent living,
+    which was not registered)."""
     n = len(ptype)
     pool = np.select([prov == "PR1", np.isin(ptype, ["A5", "A6"])],
                      [rng.integers(0, 3, n), 100 + rng.integers(0, 8, n)], 200 + rng.integers(0, 60, n))
     num = (np.asarray(seed) // 1000 * 7 + pool * 131) % 100000
     urn = np.char.add("SCZ", np.char.zfill(num.astype(str), 5)).astype(object)
-    return np.where(np.isin(ptype, ["P1", "P3", "R1", "R2", "R5", "Z1"]), None, urn)
+    return np.where(np.isin(ptype, ["P1", "P3", "R1", "R2", "R5", "Z1", "H5"]), None, urn)
 
 
 # ---- regular sequences (reviews, visits, checks) ----------------------------------------
@@ -464,25 +484,49 @@ def cla_visits(rng, per, placements, data_start, extract_end):
 
 
 def missing(rng, per, prof, data_start, extract_end):
-    """Missing / away-from-placement episodes: mostly teenagers, concentrated in a few children."""
+    """Missing / away-from-placement episodes: mostly teenagers, concentrated in a few children.
+
+    A child's chance of going missing depends on their age *at the time* (from 12, and a
+    little from 8), so a child who came into care young starts going missing as a teenager;
+    the share of looked-after children who go missing then stays level as the children in
+    care are replaced, instead of drifting with the ages they had when the data began.
+    """
     start, end = per["start"], np.minimum(per["end"], extract_end)
     n = len(start)
     w0 = np.maximum(start, data_start - 365)
-    years = np.maximum(end - w0, 0) / YEAR
-    age = _age(per["dob"], np.maximum(start, data_start))
-    p_any = np.where(age >= 12, 0.36, np.where(age >= 8, 0.07, 0.0)) * prof.missing
-    rate = rng.gamma(0.8, 4.0, n) * (rng.random(n) < p_any)
-    count = rng.poisson(rate * years)
-    parent, _ = U.expand(count)
-    s = w0[parent] + np.floor(rng.random(len(parent)) * np.maximum(end[parent] - w0[parent] - 1, 0)).astype(np.int64)
+    u = rng.random(n)  # the child's propensity: who goes missing at all
+    rate = rng.gamma(0.8, 4.0, n)  # episodes a year for those who do
+    at8, at12 = U.add_years(per["dob"], 8), U.add_years(per["dob"], 12)
+    spans = []
+    for lo, hi, share in ((at8, at12, 0.07), (at12, np.full(n, U.NEVER), 0.36)):  # two age bands
+        a = np.maximum(w0, lo)
+        b = np.minimum(end, hi)
+        take = (u < share * prof.missing) & (b > a)
+        spans.append((np.flatnonzero(take), a[take], b[take]))
+    idx = np.concatenate([x[0] for x in spans])
+    a = np.concatenate([x[1] for x in spans])
+    b = np.concatenate([x[2] for x in spans])
+    count = rng.poisson(rate[idx] * (b - a) / YEAR)
+    k, _ = U.expand(count)
+    parent = idx[k]
+    s = a[k] + np.floor(rng.random(len(k)) * np.maximum(b[k] - a[k] - 1, 0)).astype(np.int64)
     dur = U.pick(rng, [0, 1, 2, 3, 5], [30, 40, 15, 10, 5], len(parent))
     e = s + dur
     o = np.lexsort((s, parent))
     parent, s, e = parent[o], s[o], e[o]
     same = np.r_[False, parent[1:] == parent[:-1]]
-    prev_end = np.r_[-1, e[:-1]]
+    # an episode starting before an earlier one (kept or not) has ended is dropped: compare
+    # with the latest end so far, not only the previous episode's (DfE rule 574)
+    lo = e.min() if len(e) else 0
+    base = parent.astype(np.int64) * ((e.max() - lo + 1) if len(e) else 1)  # parents ascending
+    latest_end = np.maximum.accumulate(e - lo + base) - base + lo
+    prev_end = np.r_[-1, latest_end[:-1]]
     ok = ~same | (s > prev_end + 1)
     ok &= (e < end[parent]) & (s >= start[parent])
+    # none running over the night semi-independent placements became supported accommodation
+    # (a same-carer change on 31 March 2024): a missing period open at the year end must not
+    # start in an episode that ends (DfE rule 575)
+    ok &= ~((s <= SUPPORTED_FROM) & (e > SUPPORTED_FROM))
     parent, s, e = parent[ok], s[ok], e[ok]
     kind = np.where(rng.random(len(parent)) < 0.8, "M", "A")
     return dict(period=parent, kind=kind.astype(object), start=s, end=e)
@@ -516,12 +560,13 @@ def health_checks(rng, per, prof, data_start, extract_end):
 
 
 def oc2(rng, per, health, years, prof):
-    """SSDA903 OC2: children looked after continuously for 12 months at 31 March."""
+    """SSDA903 OC2: children looked after continuously for 12 months at 31 March (DfE's
+    reading: in care from 1 April, a period ending on 31 March itself included)."""
     rows = []
     hk = health["period"]
     for y in years:
         m31 = U.day(f"{y}-03-31")
-        cohort = np.flatnonzero((per["start"] <= m31 - 365) & (per["end"] > m31))
+        cohort = np.flatnonzero((per["start"] <= U.day(f"{y - 1}-04-01")) & (per["end"] >= m31))
         if not len(cohort):
             continue
         in_year = (health["day"] > m31 - 365) & (health["day"] <= m31)
@@ -589,7 +634,7 @@ def care_leavers(rng, per, last_rec, prof, data_start, extract_end):
     accom = np.where(suitable, np.where(age == 17, s17, s18), uns)
     abroad = yes & (rng.random(m) < np.where(uasc, 0.05, 0.006))
     accom = np.where(abroad, "G", accom)
-    suit_flag = np.where(abroad, None, suitable).astype(object)
+    suit_flag = suitable.astype(object)  # abroad too: DfE's ACCOM G1 / G2
     p_eet = min(0.97, prof.cl_eet / in_touch_p)
     eet = rng.random(m) < p_eet + 0.04 * person
     eet_code = np.where(age >= 18, U.pick(rng, ["F1", "P1", "F2", "P2", "F4", "P4"], [10, 2, 28, 6, 40, 14], m),
@@ -610,7 +655,74 @@ def care_leavers(rng, per, last_rec, prof, data_start, extract_end):
     fd = first_died[keep]
     who = out["period"][fd]
     death[who] = np.maximum(out["day"][fd] - rng.integers(10, 300, fd.sum()), end[who] + 1)
-    return out, death
+    return _pathway_reviews(rng, per, out, death, data_start, extract_end), death
+
+
+def _pathway_reviews(rng, per, rec: dict, death, data_start, extract_end) -> dict:
+    """Pathway plans reviewed about every six months from leaving care to 22 (late for a few
+    young people), each review also a care-leaver record dated that day (as a monthly Annex A
+    List 9 extract shows it), carrying the status of the nearest birthday record. Birthday
+    records take the latest review before them as their pathway plan date.
+
+    Young people the authority is not in touch with have no plan date recorded."""
+    if not len(rec["period"]):
+        return rec
+    who = np.unique(rec["period"])
+    dob, left = per["dob"][who], per["end"][who]
+    # a personal adviser and a plan go on after 21 for most (support lasts to 25 if wanted):
+    # plans are reviewed until the year the 21st-birthday status covers is over
+    stop = np.minimum.reduce([U.add_years(dob, 22), np.full(len(who), extract_end + 1), death[who]])
+    diligent = rng.random(len(who)) < 0.9
+    first = rng.integers(20, 150, len(who))
+    parts = []
+    for mask, late_p, late_hi in ((diligent, 0.03, 240), (~diligent, 0.5, 330)):
+        i = np.flatnonzero(mask)
+        p, d = regular(rng, left[i], stop[i], 120, 182, late_p, 183, late_hi, first=first[i])
+        parts.append((who[i][p], d))
+    rp = np.concatenate([x[0] for x in parts])
+    rd = np.concatenate([x[1] for x in parts])
+    # birthday records: the latest review on or before the birthday, else one made before leaving
+    key_r = rp.astype(np.int64) * (1 << 24) + rd
+    o = np.argsort(key_r)
+    key_r = key_r[o]
+    key_b = rec["period"].astype(np.int64) * (1 << 24) + rec["day"]
+    j = np.searchsorted(key_r, key_b, side="right") - 1
+    found = (j >= 0) & ((key_r[np.maximum(j, 0)] >> 24) == rec["period"])
+    latest = np.where(found, key_r[np.maximum(j, 0)] & ((1 << 24) - 1), rec["day"] - rng.integers(0, 170, len(j)))
+    yes_b = rec["in_touch"] == "YES"
+    rec["pathway"] = np.where(yes_b, latest, U.NEVER)
+    # review records in the window, with the status of the latest birthday record before them
+    # (or the first one after, for reviews before the first birthday record)
+    keep = (rd >= data_start) & (rd <= extract_end)
+    rp, rd = rp[keep], rd[keep]
+    ob = np.argsort(key_b)
+    kb = key_b[ob]
+    key = rp.astype(np.int64) * (1 << 24) + rd
+    j = np.searchsorted(kb, key, side="right") - 1
+    before = (j >= 0) & ((kb[np.maximum(j, 0)] >> 24) == rp)
+    j = np.where(before, j, np.minimum(j + 1, len(kb) - 1))
+    src = ob[j]
+    same_day = rec["day"][src] == rd  # a birthday record already says it
+    rp, rd, src = rp[~same_day], rd[~same_day], src[~same_day]
+    status = rec["in_touch"][src]
+    dead = status == "DIED"
+    rp, rd, src, status = rp[~dead], rd[~dead], src[~dead], status[~dead]
+    m = len(rp)
+    dob_r = per["dob"][rp]
+    age = np.floor((rd - dob_r) / YEAR).astype(np.int64)
+    age = np.where(U.add_years(dob_r, age + 1) <= rd, age + 1, np.where(U.add_years(dob_r, age) > rd, age - 1, age))
+    yes = status == "YES"
+    accom = rec["accommodation"][src]
+    # independent living (Z) is not open to under-18s: a status carried back from the 18th
+    # birthday takes a 17-year-old's kind of accommodation
+    accom = np.where((age < 18) & (accom == "Z"), U.pick(rng, *ACCOM_SUITABLE_17, m), accom)
+    upd = dict(period=rp, day=rd, age=age, in_touch=status, activity=rec["activity"][src],
+               accommodation=accom, suitable=rec["suitable"][src],
+               contact=np.where(yes, rd - rng.integers(0, 21, m), U.NEVER), pathway=np.where(yes, rd, U.NEVER),
+               eligibility=np.where(age < 18, "relevant", "former_relevant").astype(object))
+    both = U.concat([rec, upd])
+    o = np.lexsort((both["day"], both["period"]))
+    return U.take(both, o)
 
 
 def adoptions(rng, per, extract_end):
@@ -636,7 +748,9 @@ def short_breaks(rng, kid, win_start, win_end, extract_end):
     """Short breaks for disabled children on CIN plans: a series of individual breaks (V3)
     or an agreed series recorded as one episode (V4). Each break is its own period of care."""
     n = len(kid)
-    v3 = rng.random(n) < 0.6
+    # a child's breaks are all of one kind (DfE rule 426: never V3 and V4 in one year)
+    uk, which = np.unique(kid, return_inverse=True)
+    v3 = (rng.random(len(uk)) < 0.6)[which]
     a = win_start + rng.integers(14, 60, n)
     b = np.minimum(win_end - 2, extract_end)
     p3, d3 = regular(rng, a[v3], b[v3], 25, 60)

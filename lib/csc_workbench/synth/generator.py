@@ -60,6 +60,52 @@ def intensity(days: np.ndarray, first_day: int, prof: AuthorityProfile) -> np.nd
     return per_day * f
 
 
+def _renewal_keep(ce: dict, fams: J.Families, lam: np.ndarray, t0: int, de: int, drawn: np.ndarray) -> np.ndarray:
+    """Share of the families arriving on each day (from ``t0``) to keep so that child
+    referrals run at ``lam`` from the first simulated day, with no drift.
+
+    Referrals are new families plus families coming back, and the families coming back build
+    up for years after the simulation starts (nobody is due back on day one). Renewal
+    equation: referrals(t) = new(t) + sum over s < t of referrals(s) x h(t - s), where h is the
+    return kernel (children in a family's next referral, per child of this referral, by the
+    gap in days), measured on the simulated families themselves. Wanting referrals = lam gives
+    the new families needed each day; the families drawn (``drawn`` a day) are thinned to it.
+    Thinning families at random does not change the kernel, so the target holds.
+    """
+    n_days = len(lam)
+    fam_ref = ce["is_index"] & (fams.kind[ce["fam"]] == J.KIND_FAMILY)
+    # one row per family referral: (family, rank) keys, sorted, with the children in each
+    key = ce["fam"].astype(np.int64) * J.MAX_RANK + ce["rank"]
+    fk = np.sort(key[fam_ref])
+    ref = ce["ref"][fam_ref][np.argsort(key[fam_ref], kind="stable")]
+    ks = np.sort(key)
+    size = (np.searchsorted(ks, fk, side="right") - np.searchsorted(ks, fk, side="left")).astype(np.float64)
+    rank = fk % J.MAX_RANK
+    # the family's next referral (rank + 1), if it came
+    nxt = np.minimum(np.searchsorted(fk, fk + 1), len(fk) - 1)
+    has_next = (fk[nxt] == fk + 1) if len(fk) else np.zeros(0, bool)
+    gap = np.where(has_next, ref[nxt] - ref, -1)
+    # kernel in 14-day bins of the gap; each bin counts only referrals followed up past it
+    width = 14
+    n_bins = n_days // width + 1
+    full = np.clip((de - ref + 1) // width, 0, n_bins)  # whole bins of follow-up
+    b = np.where(has_next, gap // width, -1)
+    ok = (b >= 0) & (b < full)
+    num = np.bincount(b[ok], weights=size[nxt][ok], minlength=n_bins)[:n_bins]
+    exposure = np.cumsum(np.bincount(full, weights=size, minlength=n_bins + 1)[::-1])[::-1][1:n_bins + 1]
+    h_bin = np.divide(num, exposure, out=np.zeros(n_bins), where=exposure > 0.02 * size.sum())
+    h = np.repeat(h_bin / width, width)[:n_days]
+    returning = np.convolve(lam, h)[:n_days]
+    returning = np.r_[0.0, returning[:-1]]  # nobody comes back the day they were referred
+    kids_first = size[rank == 0].mean() if (rank == 0).any() else KIDS_PER_EPISODE
+    # families come back on working days mostly, so compare weekly averages: new families
+    # make up the rest of each week, on lam's own days
+    week = np.ones(7) / 7
+    share_new = 1 - np.convolve(returning, week, "same") / np.maximum(np.convolve(lam, week, "same"), 1e-9)
+    need = lam * np.clip(share_new, 0.0, 1.0) / kids_first
+    return np.clip(need / np.maximum(drawn, 1e-9), 0.0, 1.0)
+
+
 def cla_scale(prof: AuthorityProfile) -> float:
     """Lever on the routes into care so that starts match the target rate (calibrated)."""
     non_uasc = prof.cla_start_rate * (1 - prof.uasc_share)
@@ -80,7 +126,10 @@ def generate_authority(prof: AuthorityProfile, first_month: pd.Period, last_mont
     # -- demand: families arriving -------------------------------------------------------------
     days = np.arange(t0, de + 1)
     lam = intensity(days, ds, prof)
-    fam_rate = lam / KIDS_PER_EPISODE * (1 - lev.q * 0.8) * SURPLUS
+    # Drawn above what is needed at every day (see _renewal_keep): early in the burn-in few
+    # families are due back yet, so new families carry nearly all the demand.
+    ramp = 1 - np.exp(-(days - t0) / 900.0)
+    fam_rate = lam / KIDS_PER_EPISODE * (1 - lev.q * 0.7 * ramp) * SURPLUS
     arrivals = np.repeat(days, rng.poisson(fam_rate))
     uasc_rate = prof.uasc_share * prof.cla_start_rate * prof.population / 10_000 / 365.25
     uasc = np.repeat(days, rng.poisson(np.full(len(days), uasc_rate)))
@@ -108,13 +157,11 @@ def generate_authority(prof: AuthorityProfile, first_month: pd.Period, last_mont
 
     ce, rv = J.run(rng, fams, kids, prof, lev, plan.plants, teams.n_assess, de)
 
-    # -- thin ordinary families so the referrals match the target ------------------------------
-    fam_kind = fams.kind[ce["fam"]]
-    in_window = (ce["ref"] >= ds) & (ce["ref"] <= de)
-    realised = np.count_nonzero(in_window & (fam_kind == J.KIND_FAMILY))
-    target = lam[days >= ds].sum()
-    ratio = min(1.0, target / max(realised, 1))
-    keep_fam = (fams.kind != J.KIND_FAMILY) | (rng.random(len(fams)) < ratio)
+    # -- thin ordinary families so the referrals match the target, day by day -----------------
+    p_keep = _renewal_keep(ce, fams, lam, t0, de, fam_rate)
+    ordinary = fams.kind == J.KIND_FAMILY
+    u = rng.random(len(fams))
+    keep_fam = ~ordinary | (u < p_keep[np.clip(fams.arrival - t0, 0, len(days) - 1)])
     keep = keep_fam[ce["fam"]]
     new_index = np.cumsum(keep) - 1
     ce = U.take(ce, keep)
@@ -331,7 +378,7 @@ def _assemble(rng, prof, plan: P.Plan, teams: W.Teams, fams: J.Families, kids: J
         reason_place_change=np.r_[e["reason_place_change"], np.full(nb, None, dtype=object)],
         home_post=np.r_[e["home_post"], np.full(nb, None, dtype=object)],
         pl_post=np.r_[e["pl_post"], np.full(nb, None, dtype=object)],
-        urn=np.r_[e["urn"], np.char.add("SCZ9", np.char.zfill((b["kid"] % 9000).astype(str), 4)).astype(object)],
+        urn=np.r_[e["urn"], U.ids("SCZ9", b["kid"] % 9000, 4).to_numpy(dtype=object)],
         team_id=tm, worker_id=wk)
     kp = np.flatnonzero(per_keep)
     sub = {k: v[kp] for k, v in per.items()}
@@ -623,8 +670,8 @@ def _previous_count(kid, day):
 
 def _closure_reason(ce, rec_ce):
     rec = rec_ce
-    by_rec = np.select([np.isin(rec, ["E11", "E12"]), np.isin(rec, ["E43", "E44", "E45", "E46", "E47"]),
-                        np.isin(rec, ["E41", "E48"]), rec == "E3", rec == "E2", rec == "E7"],
+    by_rec = np.select([np.isin(rec, ["E11", "E12"]), np.isin(rec, ["E43", "E44", "E45", "E46", "E47", "E48"]),
+                        rec == "E41", rec == "E3", rec == "E2", rec == "E7"],
                        ["RC1", "RC4", "RC3", "RC5", "RC2", "RC6"], "RC7")
     further = ce["s47"] | ce["cin"] | ce["cpp"] | ce["sd"] | ce["cla"]
     return np.select([ce["nfa"], ce["cla"], ~further & (ce["outcome"] == "nfa"), ~further & (ce["outcome"] == "early_help")],

@@ -12,7 +12,9 @@ anomaly id suffix   measure (INDICATORS.md id)    what was planted
                                                   late (60%) for 6-8 months after a restructure
                                                   (more agency staff in that team too)
 ``repeat-cluster``  cpp_repeat_pct (all)          sibling groups whose plan ended in the last
-                                                  2 years back on plans in one month
+                                                  2 years back on plans in one month, sized so
+                                                  the month's repeat share at least doubles
+                                                  (``cluster_size``)
 ``visits-gap``      cpp_visits_timely_pct and     CP and CIN visits not recorded for a month
                     cin_visits_timely_pct (all)   (95% of that month's visits missing)
 ``cla-jump``        cla_starts (all)              1.5 months' worth of extra children (at
@@ -68,6 +70,29 @@ def row(authority, anomaly_id, measure, first, last, direction, magnitude, unit,
                 magnitude=magnitude, magnitude_unit=unit, description=description, table=table, child_id=child_id)
 
 
+REPEAT_SHARE = 0.22  # usual share of CP plans that are second or subsequent (England ~22-24%)
+
+
+def repeat_share(prof) -> float:
+    """The authority's usual share of repeat plans: family risk spread drives it (about 16%
+    for the region's steadiest authority, 28% for the struggling one)."""
+    return float(np.clip(REPEAT_SHARE * (prof.repeat_risk / 0.95) ** 1.2, 0.1, 0.4))
+
+
+def cluster_size(prof) -> int:
+    """Children in the repeat-plan cluster: enough that the month's repeat share more than
+    doubles and stands clear of the month-to-month noise (5 binomial standard errors above
+    the usual share: sibling groups make the monthly share noisier than binomial), so a
+    control chart sees it in a small authority as in a large one.
+    Adding C repeat plans to N plans of which a share r repeat gives (rN + C) / (N + C)."""
+    n = max(prof.population / 10_000 * prof.s47_rate * prof.icpc_per_s47 * prof.cpp_per_icpc / 12, 1.0)
+    r = repeat_share(prof)
+    wanted = min(0.85, max(2.2 * r, r + 5 * np.sqrt(r * (1 - r) / n)))
+    # at most three times a month's usual plans: in a very small authority the month's share
+    # then rises to about 80%
+    return int(max(8, min(3 * n, np.ceil((wanted - r) * n / (1 - wanted)))))
+
+
 def plan(rng, prof, first_month: int, last_month: int, teams) -> Plan:
     """Choose the months of each anomaly (distinct, in the last 24 months, not the last 2)."""
     lo = max(first_month + 12, last_month - 23)
@@ -114,13 +139,13 @@ def plan(rng, prof, first_month: int, last_month: int, teams) -> Plan:
                             "more agency staff in the team", breakdown="team", breakdown_value=team_id))
     # Cluster of repeat plans
     cm = placed["cluster"][0]
-    cp_starts_month = prof.population / 10_000 * prof.s47_rate * prof.icpc_per_s47 * prof.cpp_per_icpc / 12
     out.cluster_month = int(cm)
-    out.cluster_children = int(max(8, round(0.45 * cp_starts_month)))
+    out.cluster_children = cluster_size(prof)
     out.manifest.append(row(code, f"{code}-repeat-cluster", "cpp_repeat_pct", _ym(cm), _ym(cm), "up",
                             out.cluster_children, "children",
                             "sibling groups whose child protection plans ended within the last two years were "
-                            "back on plans in the same month"))
+                            "back on plans in the same month (the month's share of repeat plans at least "
+                            "doubles)"))
     # Visits not recorded
     vm = placed["visits"][0]
     out.visits_month = int(vm)

@@ -15,7 +15,8 @@ column names, dates dd/mm/yyyy. Each year's return holds, as DfE specifies:
   31 March (Data to Insight's definition: in care in the year, no new period starting, no
   period ending, no short breaks), each item only at the ages DfE collects it (health
   promotion under 5, convictions 10 and over, SDQ 4 to 16);
-- oc3: the care-leaver status at the birthday in the year (ages 17-21), not for a young
+- oc3: the care-leaver status at the birthday in the year (ages 17-21: the record dated on the
+  birthday, else the year's latest record after it), not for a young
   person looked after on that birthday, nor at 17 and 18 for one who left care on or after it;
 - placed_for_adoption: decisions open in the year (made by 31 March, not reversed before
   1 April); ad1: children adopted in the year (adoption order date in the year);
@@ -29,8 +30,11 @@ to 31 March, else 0; SDQ_REASON SDQ4 when an SDQ score is due but missing;
 INTERVENTION_RECEIVED 1 (and INTERVENTION_OFFERED blank) for substance misuse; AD1 FOSTER_CARE
 1 when the adoptive placement was with the child's foster carers (A3/A5), NB_ADOPTR 2,
 SEX_ADOPTR MF, LS_ADOPTR L11; PREV_PERM Z1. SEX is 1/2 up to the 2023-24 return and M/F/U
-from 2024-25. Short breaks (V3/V4) are written without postcodes or URN (DfE does not
-collect them).
+from 2024-25; supported accommodation is written in each year's code: H5 (semi-independent
+living) up to 2023-24, K3 (registered supported accommodation) from 2024-25, whichever the
+data holds (DfE's rule 503D accepts the change between those two returns). OC3 ACTIV and
+ACCOM not known (or not applicable: DIED, RHOM) are written "0" when IN_TOUCH is given. Short breaks (V3/V4) are written without postcodes or URN (DfE does not
+collect them, rule 214).
 
 All years are built in one pass: each record is repeated once for every year it is open
 in (``_by_year``), so the cost does not grow with the number of years.
@@ -48,6 +52,7 @@ from .dates import add_years, birthday_in_year, fmt, year_ending
 from .spec import COLUMNS
 
 SHORT_BREAKS = ("V3", "V4")
+SUPPORTED_ACCOMMODATION_YEAR = 2025  # from the 2024-25 return H5 is written as K3
 TABLE_ORDER = ("header", "episodes", "reviews", "uasc", "oc2", "oc3", "ad1", "placed_for_adoption",
                "previous_permanence", "missing")
 
@@ -156,11 +161,17 @@ def build_returns(d: Dataset, years: list[int]) -> dict[int, dict[str, pd.DataFr
     not_short_break = e.loc[~short, ["child_id", "year"]].drop_duplicates()
 
     # Care leavers: the status at the birthday in the year (17-21), if DfE collects it then.
+    # A young person's status record on the birthday wins over other records of the year
+    # (pathway plan reviews, monthly Annex A extracts); without one, the year's latest record
+    # dated after the birthday; a record from before the birthday does not say the status at it.
     cl = d["care_leavers"].copy()
     cl["year"] = year_ending(cl["status_date"])
-    cl = cl[cl["year"].between(lo, hi)].sort_values("status_date").drop_duplicates(["child_id", "year"], keep="last")
+    cl = cl[cl["year"].between(lo, hi)]
     cl["dob"] = dob.reindex(cl["child_id"]).to_numpy()
     cl["bday"] = birthday_in_year(cl["dob"], cl["year"])
+    cl = cl[cl["status_date"] >= cl["bday"]]
+    cl["_on_bday"] = cl["status_date"].eq(cl["bday"])
+    cl = cl.sort_values(["_on_bday", "status_date"], kind="stable").drop_duplicates(["child_id", "year"], keep="last")
     cl["age"] = cl["bday"].dt.year - cl["dob"].dt.year
     # Not for a young person looked after on the birthday, nor, at 17 and 18, one looked
     # after on or after it in the year (DfE rules 1007 and 1016).
@@ -192,12 +203,16 @@ def build_returns(d: Dataset, years: list[int]) -> dict[int, dict[str, pd.DataFr
         "MOTHER": np.where(girl_in_care, "0", ""), "MC_DOB": "",
     })
 
+    semi = e["place"].eq("H5")
     episodes = pd.DataFrame({
         "year": e["year"], "CHILD": e["child_id"], "DECOM": fmt(e["decom"]), "RNE": _text(e["rne"]),
-        "LS": _text(e["ls"]), "CIN": _text(e["cin"]), "PLACE": _text(e["place"]),
+        "LS": _text(e["ls"]), "CIN": _text(e["cin"]),
+        # supported accommodation: H5 (semi-independent living) up to 2023-24, K3 from 2024-25
+        "PLACE": _text(e["place"].mask(semi & (e["year"] >= SUPPORTED_ACCOMMODATION_YEAR), "K3")
+                       .mask(e["place"].eq("K3") & (e["year"] < SUPPORTED_ACCOMMODATION_YEAR), "H5")),
         "PLACE_PROVIDER": _text(e["place_provider"]), "DEC": fmt(e["dec_w"]), "REC": _text(e["rec_w"]),
         "REASON_PLACE_CHANGE": _text(e["rpc_w"]),
-        # DfE does not collect placement location or URN for short breaks (V3/V4).
+        # DfE does not collect placement location or URN for short breaks (V3/V4, rule 214).
         "HOME_POST": _text(e["home_post"].where(~short)), "PL_POST": _text(e["pl_post"].where(~short)),
         "URN": _text(e["urn"].where(~short)),
     })
@@ -216,11 +231,14 @@ def build_returns(d: Dataset, years: list[int]) -> dict[int, dict[str, pd.DataFr
 
     oc2 = _oc2(d, e, dob, lo, hi)
     in_touch_only = cl["in_touch"].isin(["DIED", "RHOM"])
+    # With IN_TOUCH given, ACTIV and ACCOM are coded or "0" (not applicable / not known: DfE
+    # rules 132, 133, 153 and, for DIED and RHOM, 344); all three blank when IN_TOUCH is.
+    zero = pd.Series(np.where(cl["in_touch"].notna(), "0", ""), index=cl.index, dtype=object)
+    accom = (cl["accommodation"].astype(object) + cl["suitable"].map({True: "1", False: "2"}).astype(object))
     oc3 = pd.DataFrame({
         "year": cl["year"], "CHILD": cl["child_id"], "DOB": fmt(cl["dob"]), "IN_TOUCH": _text(cl["in_touch"]),
-        "ACTIV": _text(cl["activity"].where(~in_touch_only)),
-        "ACCOM": (cl["accommodation"].astype(object) + cl["suitable"].map({True: "1", False: "2"}).astype(object))
-        .where(cl["accommodation"].notna() & cl["suitable"].notna() & ~in_touch_only, ""),
+        "ACTIV": cl["activity"].astype(object).where(cl["activity"].notna() & ~in_touch_only, zero),
+        "ACCOM": accom.where(cl["accommodation"].notna() & cl["suitable"].notna() & ~in_touch_only, zero),
     })
     ad1, pfa = _adoption_tables(d, e, looked_after, dob_of, lo, hi)
 
@@ -263,7 +281,8 @@ def _oc2(d: Dataset, e: pd.DataFrame, dob: pd.Series, lo: int, hi: int) -> pd.Da
     o = o.assign(year=o["year"].astype("int64")).merge(eligible, on=["child_id", "year"])
     b = pd.Series(dob.reindex(o["child_id"]).to_numpy(), index=o.index)
     age_end = _age(b, pd.Series(_year_end(o["year"]), index=o.index))
-    age_start = _age(b, pd.Series(_year_start(o["year"]), index=o.index))
+    # 4 by 31 March, and not 17 before 1 April (a 17th birthday on 1 April is in the year: rule 197B)
+    age_start = _age(b, pd.Series(_year_start(o["year"]), index=o.index) - pd.Timedelta(days=1))
     h = d["health_checks"]
     assessed = h.loc[h["kind"] == "health", ["child_id"]].assign(year=year_ending(h.loc[h["kind"] == "health",
                                                                                        "check_date"]))
