@@ -6,8 +6,9 @@ of data and never in the last two months (so a control chart has points after th
 ==================  ============================  =========================================
 anomaly id suffix   measure (INDICATORS.md id)    what was planted
 ==================  ============================  =========================================
-``s47-surge``       s47 (breakdown all)           S47 enquiries x1.6 for 3 months (the extra
-                                                  enquiries rarely reach conference)
+``s47-surge``       s47 (breakdown all)           S47 enquiries x1.6 for 3 months (more in a
+                                                  small authority; the extra enquiries
+                                                  rarely reach conference)
 ``restructure``     assessment_45wd_pct (team)    one assessment team's assessments mostly
                                                   late (60%) for 6-8 months after a restructure
                                                   (more agency staff in that team too)
@@ -93,6 +94,14 @@ def cluster_size(prof) -> int:
     return int(max(8, min(3 * n, np.ceil((wanted - r) * n / (1 - wanted)))))
 
 
+def s47_surge(prof) -> float:
+    """The S47 surge multiplier: 60% more enquiries, or more in a small authority, where a
+    month's count is small and noisy: at least 4 Poisson standard errors above the usual
+    month, so a control chart sees it in a small authority as in a large one."""
+    n = max(prof.population / 10_000 * prof.s47_rate / 12, 1.0)
+    return float(max(1.6, 1 + 4 / np.sqrt(n)))
+
+
 def plan(rng, prof, first_month: int, last_month: int, teams) -> Plan:
     """Choose the months of each anomaly (distinct, in the last 24 months, not the last 2)."""
     lo = max(first_month + 12, last_month - 23)
@@ -115,9 +124,11 @@ def plan(rng, prof, first_month: int, last_month: int, teams) -> Plan:
     # S47 surge
     s0, s1 = placed["s47"]
     out.plants.s47_months = np.arange(s0, s1 + 1)
-    out.plants.s47_mult = 1.6
-    out.manifest.append(row(code, f"{code}-s47-surge", "s47", _ym(s0), _ym(s1), "up", 0.6, "relative",
-                            "S47 enquiries about 60% above normal for three months (referrals in these months "
+    out.plants.s47_mult = s47_surge(prof)
+    out.manifest.append(row(code, f"{code}-s47-surge", "s47", _ym(s0), _ym(s1), "up",
+                            round(out.plants.s47_mult - 1, 2), "relative",
+                            f"S47 enquiries about {out.plants.s47_mult - 1:.0%} above normal for three months "
+                            "(referrals in these months "
                             "were far more often taken to a strategy discussion); few of the extra enquiries "
                             "led to an initial conference"))
     # Restructure in one assessment team
