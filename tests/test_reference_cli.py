@@ -51,7 +51,7 @@ def test_benchmarks_xlsx(warehouse, tmp_path):
     out = tmp_path / "b.xlsx"
     assert main(["benchmarks", "--authority", "343", "--format", "xlsx", "--output", str(out),
                  "--warehouse", str(warehouse)]) == 0
-    sheets = pd.read_excel(out, sheet_name=None)
+    sheets = pd.read_excel(out, sheet_name=None, engine="openpyxl")
     assert set(sheets) == {"benchmarks", "about"}
     assert "Open Government Licence" in sheets["about"].iloc[0, 0]
     assert (sheets["benchmarks"]["measure"] == "cpp_repeat_pct").any()

@@ -116,40 +116,34 @@ def load_files(paths: Sequence[Path], authority: str, warehouse: Path | None = N
     load_id = uuid.uuid4().hex[:12]
     loaded_at = pd.Timestamp.now().floor("s")
     path = Path(warehouse) if warehouse is not None else wh.default_path()
-    with wh.connect(path) as con:
-        con.execute("BEGIN TRANSACTION")
+    with wh.writing(path) as con:
+        for ddl in _DDL.values():
+            con.execute(ddl)
+        history = _read_authority(con, authority)
+        versions = _read_versions(con, authority)
+        # Oldest extract first; extracts that do not state a date follow, in load order.
+        order = sorted(range(len(extracts)), key=lambda i: (extracts[i][1] is None, extracts[i][1] or 0, i))
+        now = pd.Timestamp.now()
+        for i in order:  # loop over extracts
+            dataset, when = extracts[i]
+            history, versions = merge_history(history, dataset, account=account, history_versions=versions,
+                                              incoming_version=when if when is not None else now)
+        run_checks(history, account)
+        account.check_balanced()
         try:
-            for ddl in _DDL.values():
-                con.execute(ddl)
-            history = _read_authority(con, authority)
-            versions = _read_versions(con, authority)
-            # Oldest extract first; extracts that do not state a date follow, in load order.
-            order = sorted(range(len(extracts)), key=lambda i: (extracts[i][1] is None, extracts[i][1] or 0, i))
-            now = pd.Timestamp.now()
-            for i in order:  # loop over extracts
-                dataset, when = extracts[i]
-                history, versions = merge_history(history, dataset, account=account, history_versions=versions,
-                                                  incoming_version=when if when is not None else now)
-            run_checks(history, account)
-            account.check_balanced()
-            try:
-                for name, frame in history.items():  # loop over tables; empty ones cannot be invalid
-                    if len(frame):
-                        validate(name, frame)
-            except Exception as exc:  # pandera SchemaErrors: a loader produced invalid canonical data
-                raise WorkbenchError(f"the loaded data does not fit the canonical model (a loader fault, "
-                                     f"nothing was stored): {str(exc).splitlines()[0]}") from exc
-            wh.save_dataset(history, con=con)
-            con.execute("DELETE FROM history_versions WHERE authority = ?", [authority])
-            _insert(con, "history_versions", versions[VERSION_COLUMNS])
-            summary = account.summary().assign(load_id=load_id, loaded_at=loaded_at)
-            _insert(con, "dq_account", summary[LOAD_COLUMNS + ACCOUNT_COLUMNS])
-            issues = account.issues().astype("str").assign(load_id=load_id, loaded_at=loaded_at)
-            _insert(con, "dq_issues", issues[LOAD_COLUMNS + ISSUE_COLUMNS])
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+            for name, frame in history.items():  # loop over tables; empty ones cannot be invalid
+                if len(frame):
+                    validate(name, frame)
+        except Exception as exc:  # pandera SchemaErrors: a loader produced invalid canonical data
+            raise WorkbenchError(f"the loaded data does not fit the canonical model (a loader fault, "
+                                 f"nothing was stored): {str(exc).splitlines()[0]}") from exc
+        wh.save_dataset(history, con=con)
+        con.execute("DELETE FROM history_versions WHERE authority = ?", [authority])
+        _insert(con, "history_versions", versions[VERSION_COLUMNS])
+        summary = account.summary().assign(load_id=load_id, loaded_at=loaded_at)
+        _insert(con, "dq_account", summary[LOAD_COLUMNS + ACCOUNT_COLUMNS])
+        issues = account.issues().astype("str").assign(load_id=load_id, loaded_at=loaded_at)
+        _insert(con, "dq_issues", issues[LOAD_COLUMNS + ISSUE_COLUMNS])
     account.load_id = load_id
     return account
 

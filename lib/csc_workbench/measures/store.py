@@ -25,7 +25,7 @@ import pandas as pd
 
 from ..errors import ConfigError
 from ..model.schemas import TABLES
-from ..model.warehouse import connect, list_tables, load_dataset
+from ..model.warehouse import connect, list_tables, load_dataset, writing
 from .catalogue import WAREHOUSE_COLUMNS
 from .engine import DEFAULT_OPTIONS, compute_measures
 
@@ -94,7 +94,7 @@ def store_measures(tidy: pd.DataFrame, warehouse: str | Path | None = None, *, c
     frame = _prepare(tidy)
     codes = sorted(frame["authority"].dropna().unique().tolist())
 
-    def _write(c) -> None:
+    with writing(warehouse, con) as c:
         c.execute(_CREATE)
         c.execute(_CREATE_CACHE)
         if codes:
@@ -110,18 +110,6 @@ def store_measures(tidy: pd.DataFrame, warehouse: str | Path | None = None, *, c
             n = int((frame["authority"] == code).sum())
             c.execute(f"INSERT INTO {CACHE_TABLE} VALUES (?, ?, ?, now()::TIMESTAMP, ?)",
                       [code, key, code_version(), n])
-
-    if con is not None:
-        _write(con)
-        return
-    with connect(warehouse) as c:
-        c.execute("BEGIN TRANSACTION")
-        try:
-            _write(c)
-            c.execute("COMMIT")
-        except BaseException:
-            c.execute("ROLLBACK")
-            raise
 
 
 def read_measures(authority: str, warehouse: str | Path | None = None, month: str | None = None,

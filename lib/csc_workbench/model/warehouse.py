@@ -73,6 +73,31 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> Iterator
         con.close()
 
 
+@contextlib.contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """One transaction on ``con``: committed when the block finishes, rolled back on any
+    error, so a failed load or store leaves the warehouse as it was."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+@contextlib.contextmanager
+def writing(path: str | Path | None = None,
+            con: duckdb.DuckDBPyConnection | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to write with: the caller's ``con`` as it is (the caller owns that
+    transaction), or a new connection to ``path`` inside a transaction of its own."""
+    if con is not None:
+        yield con
+        return
+    with connect(path) as c, transaction(c):
+        yield c
+
+
 def save_dataset(dataset: Dataset, path: str | Path | None = None, *, replace: bool = True,
                  con: duckdb.DuckDBPyConnection | None = None) -> None:
     """Store the dataset's authorities, replacing what the warehouse held for them.
@@ -82,7 +107,7 @@ def save_dataset(dataset: Dataset, path: str | Path | None = None, *, replace: b
     """
     codes = dataset.authorities()
 
-    def _write(c: duckdb.DuckDBPyConnection) -> None:
+    with writing(path, con) as c:
         for name, frame in dataset.items():
             if replace and codes:
                 c.execute(f'DELETE FROM "{name}" WHERE authority IN (SELECT unnest(?))', [codes])
@@ -91,18 +116,6 @@ def save_dataset(dataset: Dataset, path: str | Path | None = None, *, replace: b
                 cols = ", ".join(f'"{col}"' for col in TABLES[name].columns)
                 c.execute(f'INSERT INTO "{name}" ({cols}) SELECT {cols} FROM _frame')
                 c.unregister("_frame")
-
-    if con is not None:
-        _write(con)
-        return
-    with connect(path) as c:
-        c.execute("BEGIN TRANSACTION")
-        try:
-            _write(c)
-            c.execute("COMMIT")
-        except BaseException:
-            c.execute("ROLLBACK")
-            raise
 
 
 def load_dataset(path: str | Path | None = None, authorities: Iterable[str] | str | None = None,
@@ -144,7 +157,7 @@ def write_table(name: str, frame: pd.DataFrame, path: str | Path | None = None, 
     without it the table is replaced entirely. The table is created from the frame's
     columns if it does not exist.
     """
-    def _write(c: duckdb.DuckDBPyConnection) -> None:
+    with writing(path, con) as c:
         c.register("_frame", frame)
         exists = name in list_tables(c)
         if not exists:
@@ -157,18 +170,6 @@ def write_table(name: str, frame: pd.DataFrame, path: str | Path | None = None, 
                 c.execute(f'DELETE FROM "{name}"')
             c.execute(f'INSERT INTO "{name}" BY NAME SELECT * FROM _frame')
         c.unregister("_frame")
-
-    if con is not None:
-        _write(con)
-        return
-    with connect(path) as c:
-        c.execute("BEGIN TRANSACTION")
-        try:
-            _write(c)
-            c.execute("COMMIT")
-        except BaseException:
-            c.execute("ROLLBACK")
-            raise
 
 
 def read_table(name: str, path: str | Path | None = None, where: str | None = None,

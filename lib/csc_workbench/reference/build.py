@@ -643,20 +643,14 @@ def build_reference(folder: Path | str | None = None) -> tuple[dict[str, pd.Data
 def load_reference(folder: Path | str | None = None, warehouse: Path | str | None = None) -> ReferenceAccount:
     """Build the reference tables from ``folder`` and write them to the warehouse (one
     transaction: all tables or none). Returns the account (print it for a summary)."""
-    from ..model.warehouse import connect, default_path, write_table
+    from ..model.warehouse import default_path, write_table, writing
 
     tables, account = build_reference(folder)
     path = Path(warehouse) if warehouse is not None else default_path()
-    with connect(path) as con:
-        con.execute("BEGIN TRANSACTION")
-        try:
-            for name, frame in tables.items():
-                con.execute(f'DROP TABLE IF EXISTS "{name}"')
-                write_table(name, frame, con=con)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+    with writing(path) as con:
+        for name, frame in tables.items():
+            con.execute(f'DROP TABLE IF EXISTS "{name}"')
+            write_table(name, frame, con=con)
     account.warehouse = path
     return account
 

@@ -26,7 +26,7 @@ import pandas as pd
 
 from ..model.dataset import Dataset
 from ..model.schemas import TABLES
-from ..model.warehouse import connect, save_dataset, write_table
+from ..model.warehouse import connect, save_dataset, transaction, write_table
 from .profiles import profiles_for
 
 PLANTS_TABLE = "synth_plants"
@@ -114,14 +114,9 @@ def store_authorities(n: int, first: pd.Period, last: pd.Period, seed: int, prof
                 ds, plants = _one(job)
                 files.update(_files(ds, out))
                 code = ds.authorities()[0]
-                con.execute("BEGIN TRANSACTION")
-                try:
+                with transaction(con):
                     save_dataset(ds, con=con)
                     write_table(PLANTS_TABLE, manifest_frame(plants), replace_where={"authority": [code]}, con=con)
-                    con.execute("COMMIT")
-                except BaseException:
-                    con.execute("ROLLBACK")
-                    raise
                 rows.update({name: len(frame) for name, frame in ds.items()})
                 summaries.append(summary_row(ds, last, time.perf_counter() - t))
                 if on_authority:
@@ -158,8 +153,7 @@ def _bulk_load(path: Path, spool: Path, codes: list[str], plants: list[dict]) ->
     """One transaction: delete the authorities, insert every table from its Parquet files."""
     with connect(path) as con:
         con.execute(f"SET threads = {os.cpu_count() or 2}")
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             for name, table in TABLES.items():  # loop over tables
                 con.execute(f'DELETE FROM "{name}" WHERE authority IN (SELECT unnest(?))', [codes])
                 parts = sorted(str(p) for p in (spool / name).glob("*.parquet")) if (spool / name).is_dir() else []
@@ -167,7 +161,3 @@ def _bulk_load(path: Path, spool: Path, codes: list[str], plants: list[dict]) ->
                     cols = ", ".join(f'"{c}"' for c in table.columns)
                     con.execute(f'INSERT INTO "{name}" ({cols}) SELECT {cols} FROM read_parquet(?)', [parts])
             write_table(PLANTS_TABLE, manifest_frame(plants), replace_where={"authority": codes}, con=con)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
