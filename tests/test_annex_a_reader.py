@@ -270,12 +270,16 @@ def test_list8_gives_the_latest_episode_and_the_start_of_the_period_of_care(tmp_
     ds, _ = _read(path)
     e = ds.cla_episodes.sort_values(["child_id", "decom"])
     got = [(r.child_id, r.decom.date().isoformat(), r.rne, r.dec.date().isoformat() if pd.notna(r.dec) else None,
-            r.rec if pd.notna(r.rec) else None, r.place if pd.notna(r.place) else None) for r in e.itertuples()]
+            r.rec if pd.notna(r.rec) else None, r.ls if pd.notna(r.ls) else None, r.place if pd.notna(r.place) else None)
+           for r in e.itertuples()]
+    # An episode per start date (period, placement, legal status), each with the legal status
+    # and placement List 8 says held from their start dates on.
     assert got == [
-        ("1", "2023-05-01", "S", None, None, "U6"),
-        ("2", "2022-01-10", "S", "2023-02-01", "X1", None), ("2", "2023-02-01", "P", None, None, "U6"),
-        ("3", "2022-01-10", "S", "2023-08-01", "X1", None), ("3", "2023-08-01", "L", None, None, "U6"),
-        ("4", "2022-01-10", "S", "2023-08-01", "X1", None), ("4", "2023-08-01", "B", "2024-01-31", "E4A", "U6"),
+        ("1", "2023-05-01", "S", None, None, "C2", "U6"),
+        ("2", "2022-01-10", "S", "2023-02-01", "X1", "C2", None), ("2", "2023-02-01", "P", None, None, "C2", "U6"),
+        ("3", "2022-01-10", "S", "2023-02-01", "X1", None, None), ("3", "2023-02-01", "P", "2023-08-01", "X1", None, "U6"),
+        ("3", "2023-08-01", "L", None, None, "C2", "U6"),
+        ("4", "2022-01-10", "S", "2023-08-01", "X1", None, None), ("4", "2023-08-01", "B", "2024-01-31", "E4A", "C2", "U6"),
     ]
 
 

@@ -413,30 +413,46 @@ def _cla(l8: pd.DataFrame, authority: str) -> pd.DataFrame:
     """Looked-after episodes as much as Annex A carries them.
 
     List 8 gives one row per child: when the period of care started, when the current legal
-    status and the current placement started, and the latest placement's details. The latest
-    episode starts at the later of those two dates (SSDA903 starts a new episode whenever
-    either changes); its reason for new episode follows from which changed (P placement, L
-    legal status, B both, S the period's first episode). When the period began earlier, an
-    episode from the period start to the latest episode's start stands for the episodes
-    Annex A does not list (reason S, ceased X1, details unknown), so that the period of care
-    keeps its true start. Months merged in history fill those gaps in (see ``history``).
+    status and the current placement started, and the latest placement's details. SSDA903
+    starts a new episode whenever the legal status or the placement changes, so the child's
+    episodes are rebuilt from those three dates: one from the period start (reason for new
+    episode S), one from the legal status start (L), one from the placement start (P; B when
+    both changed that day), each running to the next (ceased X1), the last with List 8's
+    ceased date and reason. A date that is blank or not after the period start marks no
+    change. Each episode carries what List 8 says held then: the legal status from its start
+    date on, the placement's details from theirs; the rest (category of need, the
+    placement's details before it began, the legal status before it) is not known. So
+    writing the episodes as List 8 again gives the same three dates. Episodes Annex A does
+    not show (moves before the current placement) are filled in by months merged in history
+    (see ``history``).
     """
-    start = l8["cla_start"]
-    latest = pd.concat([start, l8["ls_start"], l8["placement_start"]], axis=1).max(axis=1)
-    latest = latest.astype("datetime64[us]")
-    ls_changed = l8["ls_start"].notna() & (l8["ls_start"] == latest)
-    pl_changed = l8["placement_start"].notna() & (l8["placement_start"] == latest)
-    rne = np.select([latest == start, ls_changed & pl_changed, pl_changed, ls_changed], ["S", "B", "P", "L"], "S")
-    current = pd.DataFrame({
-        "authority": authority, "child_id": l8["child_id"], "decom": latest, "rne": rne, "ls": l8["ls"],
-        "cin": l8["cin"], "place": l8["place"], "place_provider": l8["place_provider"], "dec": l8["dec"],
-        "rec": l8["rec"], "pl_post": l8["pl_post"], "urn": l8["urn"],
-        "team_id": l8["team_id"], "worker_id": l8["worker_id"],
+    start = l8["cla_start"].astype("datetime64[us]")
+    ls_start = l8["ls_start"].astype("datetime64[us]").where(l8["ls_start"] > start)
+    pl_start = l8["placement_start"].astype("datetime64[us]").where(l8["placement_start"] > start)
+    # Up to three episodes per child, one frame per kind of start (loop over three kinds).
+    starts = pd.concat([
+        pd.DataFrame({"_i": np.arange(len(l8)), "decom": start.to_numpy()}),
+        pd.DataFrame({"_i": np.arange(len(l8)), "decom": ls_start.to_numpy()}),
+        pd.DataFrame({"_i": np.arange(len(l8)), "decom": pl_start.to_numpy()})], ignore_index=True)
+    starts = starts.dropna(subset=["decom"]).drop_duplicates(["_i", "decom"])
+    starts = starts.sort_values(["_i", "decom"], kind="stable").reset_index(drop=True)
+    row = l8.iloc[starts["_i"].to_numpy()].reset_index(drop=True)
+    decom = starts["decom"]
+    is_ls, is_pl = decom.eq(ls_start.iloc[starts["_i"]].to_numpy()), decom.eq(pl_start.iloc[starts["_i"]].to_numpy())
+    rne = np.select([is_ls & is_pl, is_pl, is_ls], ["B", "P", "L"], "S")
+    nxt = decom.groupby(starts["_i"]).shift(-1)
+    latest = nxt.isna()
+    ls_known = ls_start.iloc[starts["_i"]].isna().to_numpy() | (decom >= ls_start.iloc[starts["_i"]].to_numpy())
+    pl_known = pl_start.iloc[starts["_i"]].isna().to_numpy() | (decom >= pl_start.iloc[starts["_i"]].to_numpy())
+    out = pd.DataFrame({
+        "authority": authority, "child_id": row["child_id"], "decom": decom, "rne": rne,
+        "ls": row["ls"].where(ls_known), "cin": row["cin"].where(latest),
+        "place": row["place"].where(pl_known), "place_provider": row["place_provider"].where(pl_known),
+        "dec": row["dec"].where(latest, nxt), "rec": row["rec"].where(latest, "X1"),
+        "pl_post": row["pl_post"].where(pl_known), "urn": row["urn"].where(pl_known),
+        "team_id": row["team_id"].where(latest), "worker_id": row["worker_id"].where(latest),
     })
-    earlier = latest > start
-    first = pd.DataFrame({"authority": authority, "child_id": l8.loc[earlier, "child_id"],
-                          "decom": start[earlier], "rne": "S", "dec": latest[earlier], "rec": "X1"})
-    return pd.concat([first, current], ignore_index=True)
+    return out
 
 
 def _extract_from_data(tables: dict[str, pd.DataFrame]) -> pd.Timestamp | None:
