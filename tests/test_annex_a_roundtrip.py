@@ -24,6 +24,7 @@ from csc_workbench import codes
 from csc_workbench.calendar import age_in_years
 from csc_workbench.io import annex_a as aa
 from csc_workbench.io.annex_a import spec
+from csc_workbench.io.annex_a.writer import annex_a_frames
 from csc_workbench.model.dataset import Dataset
 from csc_workbench.quality import LoadAccount
 
@@ -207,5 +208,78 @@ def test_round_trip_is_a_fixed_point_for_any_dataset(samples_dir, tmp_path):
     sample = aa.read([samples_dir / "annex_a" / "liia_tools_Annex_A.xlsx"], A, LoadAccount(A))
     once = round_trip(sample, tmp_path, pd.Timestamp("2021-03-31"), name="once.xlsx")
     twice = round_trip(once, tmp_path, pd.Timestamp("2021-03-31"), name="twice.xlsx")
-    assert len(once.referrals) >= 11 and len(once.cla_episodes) == 10
+    # List 8's five children: four whose placement and legal status began on different days
+    # after their period of care (three episodes each), one both on one day (two)
+    assert len(once.referrals) >= 11 and len(once.cla_episodes) == 14
     assert_same_tables(twice, once, CARRIED)
+
+
+# -- the fixed point on hand-built cases (bugs the generator-driven round trip found) -------------
+def _twice(ds: Dataset, folder: Path) -> tuple[Dataset, Dataset]:
+    once = round_trip(ds, folder, name="once.xlsx")
+    return once, round_trip(once, folder, name="twice.xlsx")
+
+
+def _ep(child, decom, rne, ls, place, dec=None, rec=None) -> dict:
+    return {"child_id": child, "decom": pd.Timestamp(decom), "rne": rne, "ls": ls, "place": place,
+            "place_provider": "PR1", "dec": None if dec is None else pd.Timestamp(dec), "rec": rec}
+
+
+def test_list8_legal_status_and_placement_starts_survive_a_second_round_trip(tmp_path):
+    """List 8's three start dates (period of care, legal status, placement) are what the
+    episodes read back must give again: a legal status unchanged since the period began is
+    not "changed with the placement" (RNE B) on the second pass, and a legal status change
+    between the period start and the latest move keeps its date."""
+    persons = pd.DataFrame({"child_id": ["C1", "C2", "C3"], "sex": "F", "dob": pd.Timestamp("2012-05-05")})
+    cla = pd.DataFrame([
+        # C1: moved placement, same legal status since the period began
+        _ep("C1", "2022-06-01", "S", "C2", "U6", "2023-09-10", "X1"), _ep("C1", "2023-09-10", "P", "C2", "U4"),
+        # C2: legal status changed, then moved
+        _ep("C2", "2022-06-01", "S", "C2", "U6", "2023-02-01", "X1"), _ep("C2", "2023-02-01", "L", "E1", "U6",
+                                                                          "2023-06-01", "X1"),
+        _ep("C2", "2023-06-01", "P", "E1", "U4"),
+        # C3: moved, then legal status changed
+        _ep("C3", "2022-06-01", "S", "C2", "U6", "2023-02-01", "X1"), _ep("C3", "2023-02-01", "P", "C2", "U4",
+                                                                          "2023-06-01", "X1"),
+        _ep("C3", "2023-06-01", "L", "E1", "U4"),
+    ])
+    ds = Dataset({"persons": persons.assign(authority=A), "cla_episodes": cla.assign(authority=A)})
+    once, twice = _twice(ds, tmp_path)
+    latest = once.cla_episodes.sort_values("decom").drop_duplicates("child_id", keep="last").set_index("child_id")
+    assert latest["rne"].to_dict() == {"C1": "P", "C2": "P", "C3": "L"}
+    # What List 8 says is said again by what was read back (hand-read from the episodes above).
+    l8 = annex_a_frames(once, END)["List 8"].set_index("Child Unique ID")
+    assert l8["Date Started to be Looked After"].dt.strftime("%Y-%m-%d").to_dict() == \
+        {"C1": "2022-06-01", "C2": "2022-06-01", "C3": "2022-06-01"}
+    assert l8["Start date of current legal status"].dt.strftime("%Y-%m-%d").to_dict() == \
+        {"C1": "2022-06-01", "C2": "2023-02-01", "C3": "2023-06-01"}
+    assert l8["Start Date of Most Recent Placement"].dt.strftime("%Y-%m-%d").to_dict() == \
+        {"C1": "2023-09-10", "C2": "2023-06-01", "C3": "2023-02-01"}
+    assert_same_tables(twice, once, ["cla_episodes"])
+
+
+def test_last_seen_and_last_statutory_visit_survive_a_second_round_trip(tmp_path):
+    """List 6's "last seen" and List 8's last social work visit are different visits when
+    the last visit was one where the child was not seen (C1), or when the child was last seen
+    after it, at a visit that is not the statutory one (C2): both come back as they were."""
+    persons = pd.DataFrame({"child_id": ["C1", "C2"], "sex": "M", "dob": pd.Timestamp("2015-01-01")})
+    refs = pd.DataFrame({"referral_id": ["C1:2023-01-05", "C2:2023-01-05"], "child_id": ["C1", "C2"],
+                         "referral_date": pd.Timestamp("2023-01-05")})
+    cla = pd.DataFrame([_ep("C1", "2023-02-01", "S", "C2", "U6"), _ep("C2", "2023-02-01", "S", "C2", "U6")])
+    visits = pd.DataFrame({
+        "visit_id": ["v1", "v2", "v3", "v4"], "child_id": ["C1", "C1", "C2", "C2"],
+        "visit_date": pd.to_datetime(["2024-01-10", "2024-03-01", "2024-01-10", "2024-02-20"]),
+        "kind": ["CLA", "CLA", "CLA", "assessment"], "seen": [True, False, True, True]})
+    ds = Dataset({"persons": persons.assign(authority=A), "referrals": refs.assign(authority=A),
+                  "cla_episodes": cla.assign(authority=A), "visits": visits.assign(authority=A)})
+    first = annex_a_frames(ds, END)
+    once, twice = _twice(ds, tmp_path)
+    again = annex_a_frames(once, END)
+    for sheet, col in (("List 6", "Date Child Was Last Seen"), ("List 8", "Date of Last Social Work Visit")):
+        assert again[sheet].set_index("Child Unique ID")[col].dt.strftime("%Y-%m-%d").to_dict() == \
+            first[sheet].set_index("Child Unique ID")[col].dt.strftime("%Y-%m-%d").to_dict(), sheet
+    # the dates by hand: last seen 10 Jan (C1) / 20 Feb (C2); last visit 1 Mar (C1) / 10 Jan (C2)
+    assert first["List 6"].set_index("Child Unique ID")["Date Child Was Last Seen"].dt.day.to_dict() == {"C1": 10, "C2": 20}
+    assert first["List 8"].set_index("Child Unique ID")["Date of Last Social Work Visit"].dt.month.to_dict() == \
+        {"C1": 3, "C2": 1}
+    assert_same_tables(twice, once, ["visits"])

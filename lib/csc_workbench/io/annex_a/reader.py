@@ -680,12 +680,24 @@ def build_dataset(lists: dict[int, ListRows], authority: str, extract: pd.Timest
         # List 6's "last seen" types its visit by today's case status; when List 7 or 8 shows a
         # visit to the child that day it is the same visit (a plan may have ended since), so it
         # is kept once, with List 7/8's type, and marked seen.
-        from_l6 = pd.Series(np.arange(len(vis)) < (len(visits[0]) if len(l6) else 0))
+        from_l6 = pd.Series(np.arange(len(vis)) < (len(visits[0]) if len(l6) else 0), index=vis.index)
         key = vis["child_id"].astype(str) + "|" + vis["visit_date"].astype(str)
         same = from_l6 & key.isin(key[~from_l6])
         if same.any():
             vis.loc[~from_l6 & key.isin(key[same]), "seen"] = True
-            vis = vis[~same]
+            vis, from_l6 = vis[~same], from_l6[~same]
+        # List 6's "last seen" bounds what Lists 7 and 8 say: their statutory visit after the
+        # day the child was last seen was a visit where the child was not seen; and a "last
+        # seen" after the child's statutory visit of the type List 6 gives it cannot be that
+        # type of visit (List 7/8 would show it), so it is kept as a CIN visit.
+        def latest(rows: pd.Series, by: list[str]) -> pd.Series:
+            last = vis.loc[rows].groupby(by, as_index=False)["visit_date"].max()
+            return vis[by].merge(last, how="left", on=by)["visit_date"].set_axis(vis.index)
+
+        if len(vis):
+            vis.loc[~from_l6 & (vis["visit_date"] > latest(from_l6, ["child_id"])), "seen"] = False
+            vis.loc[from_l6 & vis["kind"].isin(["CP", "CLA"])
+                    & (vis["visit_date"] > latest(~from_l6, ["child_id", "kind"])), "kind"] = "CIN"
         vis = vis.groupby(["child_id", "visit_date", "kind"], sort=False, as_index=False).first()
         vis["visit_id"] = record_id(vis["child_id"], vis["visit_date"], vis["kind"])
         vis["authority"] = A
