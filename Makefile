@@ -8,6 +8,10 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
+# The Data to Insight validators pin pandas 1.x: their own environment, for the tests that
+# check our CIN census and SSDA903 writers against them (tools/validators_venv.py).
+VALIDATORS := .venv-validators/bin/python
+
 .PHONY: run test venv clean-data
 
 venv: $(STAMP)
@@ -21,7 +25,10 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(VENV)/bin/cscw demo
 
-test: $(STAMP)
+$(VALIDATORS): | $(STAMP)
+	$(PY) tools/validators_venv.py
+
+test: $(STAMP) $(VALIDATORS)
 	$(PY) -m pytest -q
 
 clean-data:

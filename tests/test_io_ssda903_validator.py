@@ -1,9 +1,9 @@
 """tools/validate_903.py: Data to Insight's 903 validator on the writer's output.
 
 The runner's own logic is tested always. Running the validator needs its own virtual
-environment (.venv-validators, pandas 1.x), which ``python tools/validate_903.py`` creates
-on first use; the tests that run it are skipped when it has not been created (CI clones do
-not have it and tests do not install packages)."""
+environment (.venv-validators, pandas 1.x), which ``make test`` creates before the tests
+(``python tools/validators_venv.py`` by hand); the tests that run it are skipped only when a
+bare ``pytest`` runs without it."""
 
 import csv
 import importlib.util
@@ -20,7 +20,7 @@ validate_903 = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(validate_903)
 
 needs_venv = pytest.mark.skipif(not (validate_903.VENV / "bin" / "python").exists(),
-                                reason="run `python tools/validate_903.py --help` once to create .venv-validators")
+                                reason="run `make test` or `python tools/validators_venv.py` once to create .venv-validators")
 
 
 def test_allowlist_gives_a_reason_for_every_rule():

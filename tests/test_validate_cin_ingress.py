@@ -2,8 +2,8 @@
 linear (the validator's per-child pd.concat takes hours on a large authority's census): the
 tables must be exactly those the validator builds itself.
 
-Runs inside .venv-validators (pandas 1.x); skipped when it has not been created, as the SSDA903
-validator tests are (``python tools/validate_cin.py FOLDER`` creates it)."""
+Runs inside .venv-validators (pandas 1.x), which ``make test`` creates before the tests;
+skipped only when a bare ``pytest`` runs without it, as the SSDA903 validator tests are."""
 
 import importlib.util
 import json
@@ -22,7 +22,7 @@ spec.loader.exec_module(validate_cin)
 PYTHON = validate_cin.DEFAULT_VENV / "bin" / "python"
 
 pytestmark = pytest.mark.skipif(not PYTHON.exists(),
-                                reason="run `python tools/validate_cin.py FOLDER` once to create .venv-validators")
+                                reason="run `make test` or `python tools/validators_venv.py` once to create .venv-validators")
 
 COMPARE = r'''
 import json, sys, xml.etree.ElementTree as ET

@@ -25,26 +25,17 @@ import json
 import re
 import subprocess
 import sys
-import venv
 from pathlib import Path
 
 import yaml
 
+sys.path.insert(0, str(Path(__file__).parent))
+from validators_venv import VENV  # noqa: E402
+from validators_venv import ensure as venv_python  # noqa: E402
+
 REPO = Path(__file__).resolve().parents[1]
-VENV = REPO / ".venv-validators"
 INNER = Path(__file__).with_name("_validate_903_inner.py")
 ALLOWLIST = Path(__file__).with_name("validator_allowlist_903.yaml")
-PACKAGES = ["csc-validator-be-cin", "csc-validator-be-903"]
-
-
-def venv_python(path: Path = VENV) -> Path:
-    """The validators' interpreter, creating the environment if it is missing."""
-    python = path / "bin" / "python"
-    if not python.exists():
-        print(f"creating {path} (pip install {' '.join(PACKAGES)}) ...", file=sys.stderr)
-        venv.EnvBuilder(with_pip=True, clear=True).create(path)
-        subprocess.run([str(python), "-m", "pip", "install", "--quiet", *PACKAGES], check=True)
-    return python
 
 
 def load_allowlist(path: Path = ALLOWLIST) -> dict[str, str]:

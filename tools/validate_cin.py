@@ -23,18 +23,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import subprocess
 import sys
-import venv
 from collections import defaultdict
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_VENV = REPO / ".venv-validators"
 DEFAULT_ALLOWLIST = REPO / "tools" / "validator_allowlist.yaml"
-PACKAGES = ["csc-validator-be-cin", "csc-validator-be-903"]
+sys.path.insert(0, str(Path(__file__).parent))
+from validators_venv import VENV as DEFAULT_VENV  # noqa: E402
+from validators_venv import ensure as ensure_venv  # noqa: E402
 
 # Runs inside the validators' environment (pandas 1.x): validates one file and prints one
 # JSON object with the findings aggregated by rule.
@@ -148,16 +147,6 @@ if __name__ == "__main__":
 '''
 
 
-def ensure_venv(path: Path) -> Path:
-    """The validators' python, creating the environment if it is missing."""
-    python = path / "bin" / "python"
-    if not python.exists():
-        print(f"creating {path} with {' '.join(PACKAGES)} (once) ...", file=sys.stderr)
-        venv.EnvBuilder(with_pip=True, clear=False).create(path)
-        subprocess.run([str(python), "-m", "pip", "install", "--quiet", *PACKAGES], check=True)
-    return python
-
-
 def collection_year(path: Path) -> int | None:
     head = path.read_bytes()[:4096]
     for enc in ("utf-8", "utf-16"):
@@ -198,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("folder", type=Path)
     ap.add_argument("--allowlist", type=Path, default=DEFAULT_ALLOWLIST)
-    ap.add_argument("--venv", type=Path, default=Path(os.environ.get("CSCW_VALIDATOR_VENV", DEFAULT_VENV)))
+    ap.add_argument("--venv", type=Path, default=DEFAULT_VENV)
     ap.add_argument("--ruleset", default=None, help="force one ruleset, e.g. cin2024_25")
     args = ap.parse_args(argv)
 
