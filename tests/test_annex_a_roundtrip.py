@@ -283,3 +283,26 @@ def test_last_seen_and_last_statutory_visit_survive_a_second_round_trip(tmp_path
     assert first["List 8"].set_index("Child Unique ID")["Date of Last Social Work Visit"].dt.month.to_dict() == \
         {"C1": 3, "C2": 1}
     assert_same_tables(twice, once, ["visits"])
+
+
+def test_last_seen_on_a_closed_and_an_open_referral_is_one_visit(tmp_path):
+    """A child with a closed referral and an open one appears twice in List 6 with the same
+    "last seen" date: one visit, typed by the open case (here a child protection plan that
+    began after it), not one visit per row, so the second pass finds the same visit."""
+    persons = pd.DataFrame({"child_id": ["C1"], "sex": "F", "dob": pd.Timestamp("2016-02-02")})
+    refs = pd.DataFrame({"referral_id": ["r1", "r2"], "child_id": "C1",
+                         "referral_date": pd.to_datetime(["2023-09-04", "2024-03-01"]),
+                         "closure_date": pd.to_datetime(["2023-10-02", None])})
+    plans = pd.DataFrame({"cpp_id": ["p1"], "child_id": ["C1"], "referral_id": ["r2"],
+                          "start_date": pd.Timestamp("2024-03-28"), "initial_category": "EMO",
+                          "latest_category": "EMO"})
+    visits = pd.DataFrame({"visit_id": ["v1", "v2"], "child_id": "C1",
+                           "visit_date": pd.to_datetime(["2023-09-06", "2024-03-12"]),
+                           "kind": "assessment", "seen": True})
+    ds = Dataset({"persons": persons.assign(authority=A), "referrals": refs.assign(authority=A),
+                  "cp_plans": plans.assign(authority=A), "visits": visits.assign(authority=A)})
+    once, twice = _twice(ds, tmp_path)
+    got = once.visits[["child_id", "visit_date", "kind", "seen"]]
+    assert got.to_dict("records") == [{"child_id": "C1", "visit_date": pd.Timestamp("2024-03-12"),
+                                       "kind": "CP", "seen": True}]
+    assert_same_tables(twice, once, ["visits"])

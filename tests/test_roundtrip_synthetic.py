@@ -60,7 +60,7 @@ from test_io_ssda903_roundtrip import _canon
 SMALL = authority_profiles(8, seed=1)[3]  # the region's small shire, scaled down below
 
 # No shrinking (each example generates and writes an authority); the failing example prints.
-EXAMPLES = settings(max_examples=4, deadline=None, derandomize=False,
+EXAMPLES = settings(max_examples=4, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
                     phases=[Phase.explicit, Phase.reuse, Phase.generate])
 

@@ -610,8 +610,12 @@ def build_dataset(lists: dict[int, ListRows], authority: str, extract: pd.Timest
         kind = l6["case_status"].map({"cla": "CLA", "cp": "CP", "cin": "CIN", "assessment": "assessment",
                                       "closed": "CIN"}).fillna("CIN")
         seen = l6["last_seen"].notna()
-        visits.append(pd.DataFrame({"child_id": l6.loc[seen, "child_id"], "visit_date": l6.loc[seen, "last_seen"],
-                                    "kind": kind[seen], "seen": True}))
+        # "Last seen" is the child's, repeated on each of their referrals: one visit, typed by
+        # the open case's status (a closed referral's row says nothing about the visit's type).
+        last = pd.DataFrame({"child_id": l6.loc[seen, "child_id"], "visit_date": l6.loc[seen, "last_seen"],
+                             "kind": kind[seen], "seen": True, "closed": l6.loc[seen, "case_status"].eq("closed")})
+        visits.append(last.sort_values("closed", kind="stable")
+                      .drop_duplicates(["child_id", "visit_date"]).drop(columns="closed"))
 
     # List 4: assessments
     l4 = get(4)
