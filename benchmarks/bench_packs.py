@@ -11,11 +11,15 @@ Runs N notebooks (default 8 authorities x 3 notebooks) on 2 workers, twice in on
 Prints the median time per notebook (including its HTML export) and the wall time of the
 whole batch for both, and the ratios. Not a test: run it by hand and quote the figures.
 
+    PYTHONPATH=lib python benchmarks/bench_packs.py      # the real notebooks on data/warehouse.duckdb
     PYTHONPATH=lib python benchmarks/bench_packs.py [--authorities 8] [--workers 2]
         [--notebooks a.ipynb,b.ipynb,c.ipynb] [--warehouse data/warehouse.duckdb] [--month 2025-06]
+    PYTHONPATH=lib python benchmarks/bench_packs.py --fixture    # a tiny test notebook, no data needed
 
-Until the real notebooks exist the default notebooks are three copies of the test
-fixture (two interactive charts and a table each).
+By default the notebooks are the monthly pack and the two deep dives, on the warehouse
+``make run`` builds (its authorities' measures are computed first, outside the timing);
+``--fixture`` runs three copies of the test fixture (two charts and a table) on a tiny
+warehouse instead.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "lib"))
 FIXTURE = REPO / "tests" / "fixtures" / "notebooks" / "fixture_pack.ipynb"
+REAL = ("monthly_pack.ipynb", "deep_dive_repeat_cp.ipynb", "deep_dive_assessment_timeliness.ipynb")
 
 
 def make_warehouse(path: Path, n: int) -> tuple[Path, list[str]]:
@@ -98,27 +103,35 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--authorities", type=int, default=8)
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--notebooks", default=None, help="templates separated by commas (default: 3 x fixture)")
-    ap.add_argument("--warehouse", type=Path, default=None, help="use this warehouse (default: a tiny one)")
-    ap.add_argument("--month", default="2025-06")
+    ap.add_argument("--notebooks", default=None,
+                    help="templates separated by commas (default: the monthly pack and the two deep dives)")
+    ap.add_argument("--warehouse", type=Path, default=REPO / "data" / "warehouse.duckdb",
+                    help="warehouse to report from (default data/warehouse.duckdb, made by `make run`)")
+    ap.add_argument("--fixture", action="store_true", help="3 copies of the test fixture on a tiny warehouse")
+    ap.add_argument("--month", default=None, help="YYYY-MM (default: the last complete month)")
     args = ap.parse_args()
+    from csc_workbench.calendar import last_complete_month
+    from csc_workbench.measures.store import ensure_measures
+    from csc_workbench.packs.batch import check_authorities_and_month
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-packs-"))
     try:
-        if args.notebooks:
-            notebooks = [Path(p).resolve() for p in args.notebooks.split(",")]
-        else:
+        month = args.month or ("2025-06" if args.fixture else last_complete_month().strftime("%Y-%m"))
+        if args.fixture:
             notebooks = []
             for name in ("fixture_monthly", "fixture_deep_dive_a", "fixture_deep_dive_b"):
                 shutil.copy(FIXTURE, tmp / f"{name}.ipynb")
                 notebooks.append(tmp / f"{name}.ipynb")
-        if args.warehouse:
-            from csc_workbench.packs.batch import check_authorities_and_month
-
-            warehouse = args.warehouse.resolve()
-            codes = check_authorities_and_month(warehouse, "all", args.month)[: args.authorities]
-        else:
             warehouse, codes = make_warehouse(tmp / "bench.duckdb", args.authorities)
+        else:
+            names = args.notebooks.split(",") if args.notebooks else [str(REPO / "notebooks" / n) for n in REAL]
+            notebooks = [Path(p).resolve() for p in names]
+            warehouse = args.warehouse.resolve()
+            if not warehouse.exists():
+                raise SystemExit(f"{warehouse} does not exist: run `make run` first (or use --fixture)")
+            codes = check_authorities_and_month(warehouse, "all", month)[: args.authorities]
+            for code in codes:  # measures are cached in the warehouse: not part of the timing
+                ensure_measures(code, warehouse)
         n = len(notebooks) * len(codes)
         # The repository's params (targets, manual measure definitions) without batch.yaml:
         # the notebooks come from the arguments.
@@ -127,8 +140,8 @@ def main() -> None:
         print(f"{n} notebooks ({len(codes)} authorities x {len(notebooks)}), {args.workers} workers, "
               f"{os.cpu_count()} cores, load average at start {os.getloadavg()[0]:.1f}")
 
-        ours_wall, ours_each, ours_size = run_ours(notebooks, codes, args.month, warehouse, args.workers, tmp / "ours")
-        usual_wall, usual_each, usual_size = run_usual(notebooks, codes, args.month, warehouse, args.workers,
+        ours_wall, ours_each, ours_size = run_ours(notebooks, codes, month, warehouse, args.workers, tmp / "ours")
+        usual_wall, usual_each, usual_size = run_usual(notebooks, codes, month, warehouse, args.workers,
                                                        tmp / "usual")
         ours_med, usual_med = statistics.median(ours_each), statistics.median(usual_each)
         print(f"{'':34}{'median per notebook':>22}{'whole batch':>14}{'largest page':>15}")
