@@ -315,22 +315,36 @@ def cla_dental_pct(ctx) -> Windowed:
     return _checked(ctx, "dental")
 
 
+def _window_child_key(frame: pd.DataFrame) -> np.ndarray:
+    """One integer per (period type, window, child): joins without building a MultiIndex."""
+    pt = frame["period_type"].cat.codes.to_numpy().astype(np.int64)
+    return ((pt << 20) + frame["k"].to_numpy().astype(np.int64) << 32) + frame["child_id"].to_numpy().astype(np.int64)
+
+
+def _looked_after_in_window(ctx) -> pd.DataFrame:
+    """Each child looked after at any time in each flow window, once (shared by the missing
+    and away measures)."""
+    def build() -> pd.DataFrame:
+        ep = episodes(ctx)
+        # Looked after during the window includes the day care ended.
+        dec = ep["dec"].to_numpy().astype("datetime64[D]")
+        care = ctx.grid.expand(ep["decom"].to_numpy(), np.where(np.isnat(dec), NAT, dec + ONE_DAY), FLOW_PERIODS)
+        care["child_id"] = ep["child_id"].to_numpy()[care["row"].to_numpy()]
+        care["key"] = _window_child_key(care)
+        return care.drop_duplicates("key")
+    return ctx.cached("cla_in_window", build)
+
+
 def _went_missing(ctx, kind: str) -> Windowed:
     """Distinct children looked after at any time in each window, and those of them with an
     episode of this kind starting in the window: one interval join for every window."""
-    ep = episodes(ctx)
-    # Looked after during the window includes the day care ended.
-    dec = ep["dec"].to_numpy().astype("datetime64[D]")
-    care = ctx.grid.expand(ep["decom"].to_numpy(), np.where(np.isnat(dec), NAT, dec + ONE_DAY), FLOW_PERIODS)
-    care["child_id"] = ep["child_id"].to_numpy()[care["row"].to_numpy()]
-    care = care.drop_duplicates(["period_type", "k", "child_id"])
+    care = _looked_after_in_window(ctx)
     m = ctx.table("missing")
     m = m[(m["kind"] == kind).to_numpy(dtype=bool, na_value=False)]
     ms = days(m["start_date"])
     went = ctx.grid.expand(ms, ms + ONE_DAY, FLOW_PERIODS)
     went["child_id"] = m["child_id"].to_numpy()[went["row"].to_numpy()]
-    key = ["period_type", "k", "child_id"]
-    flagged = pd.MultiIndex.from_frame(care[key]).isin(pd.MultiIndex.from_frame(went[key].drop_duplicates()))
+    flagged = np.isin(care["key"].to_numpy(), _window_child_key(went))
     return Windowed(pd.DataFrame({"period_type": care["period_type"].to_numpy(), "k": care["k"].to_numpy(),
                                   "num": flagged, "den": 1.0, "child_id": care["child_id"].to_numpy()}))
 
