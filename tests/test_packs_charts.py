@@ -120,8 +120,9 @@ def _resolved(spec):
     {"target": "target", "zero": False, "value_format": ".1f", "value_label": "Re-referrals (%)"},
     {"target": (16.0, 22.0), "benchmarks": {"England": 19.0}},
 ])
-def test_trend_spec_draws_exactly_the_trend_chart(options):
-    """trend_spec is trend_chart without altair's objects: same layers, marks, data, labels."""
+def test_altair_reads_trend_spec_without_losing_anything(options):
+    """trend_chart is altair's object parsed from trend_spec: a key altair does not know, or
+    a value it coerces, would make the two differ (same layers, marks, data, labels)."""
     setup_altair()
     frame = _series()
     frame["target"] = [20.0] * 10 + [22.0] * 5

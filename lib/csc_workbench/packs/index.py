@@ -23,6 +23,47 @@ def _size(n) -> str:
     return f"{n / 1e6:.1f} MB" if n else ""
 
 
+def _finished(last: dict) -> str:
+    finished = last.get("finished") or last.get("started")
+    try:
+        return dt.datetime.fromisoformat(finished).strftime("%d %B %Y at %H:%M")
+    except (TypeError, ValueError):
+        return finished
+
+
+def _page(title: str, marking: str, internal: bool, caption: str, meta: str, main: str) -> str:
+    """The index page's shell: offline (nothing may load from elsewhere), marked top and
+    bottom, the packs' stylesheet."""
+    return f"""<!DOCTYPE html>
+<html lang="en-GB">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<meta name="referrer" content="no-referrer">
+<title>{_e(title)} ({_e(marking)})</title>
+<style>
+{pack_css()}
+.csc-failed {{ color: #d4351c; }}
+.csc-ok {{ color: #00703c; }}
+</style>
+</head>
+<body class="csc-pack csc-audience-{'internal' if internal else 'shared'}">
+<div class="csc-marking csc-marking-top" role="note">{_e(marking)}</div>
+<header class="csc-header">
+<p class="csc-caption">{_e(caption)}</p>
+<h1>{_e(title)}</h1>
+<p class="csc-meta">{_e(meta)}</p>
+</header>
+<main class="csc-main">
+{main}
+</main>
+<div class="csc-marking csc-marking-bottom" role="note">{_e(marking)}</div>
+</body>
+</html>
+"""
+
+
 def render_index(manifest: dict) -> str:
     if manifest.get("kind") == "published":
         return render_published_index(manifest)
@@ -45,48 +86,15 @@ def render_index(manifest: dict) -> str:
     for authority, items in groups.items():
         for i, p in enumerate(items):
             name = p["notebook"].replace("_", " ").capitalize()
-            if p["status"] == "ok":
-                link = f'<a href="{_e(p["html"])}">{_e(name)}</a>'
-                status = '<strong class="csc-ok">Ready</strong>'
-            else:
-                link = _e(name)
-                status = (f'<strong class="csc-failed">Failed</strong> (not published): {_e(p.get("error"))}'
-                          f' <a href="{_e(p.get("error_file"))}">error</a>')
+            link = f'<a href="{_e(p["html"])}">{_e(name)}</a>' if p["status"] == "ok" else _e(name)
             label = f"{names[authority]} ({authority})" if authority in names else authority
             head = f'<th scope="rowgroup" rowspan="{len(items)}">{_e(label)}</th>' if i == 0 else ""
             rows.append(f"<tr>{head}<td class=\"csc-text\">{link}</td><td class=\"csc-text\">{_e(p['audience'])}</td>"
-                        f"<td class=\"csc-text\">{status}</td><td>{_size(p.get('bytes'))}</td>"
+                        f"<td class=\"csc-text\">{_status_cell(p)}</td><td>{_size(p.get('bytes'))}</td>"
                         f"<td>{p.get('duration_s', 0):.1f} s</td></tr>")
     summary = (f"{len(packs) - len(failed)} of {len(packs)} packs ready"
                + (f"; {len(failed)} failed and not published." if failed else "."))
-    finished = last.get("finished") or last.get("started")
-    try:
-        finished = dt.datetime.fromisoformat(finished).strftime("%d %B %Y at %H:%M")
-    except (TypeError, ValueError):
-        pass
-    return f"""<!DOCTYPE html>
-<html lang="en-GB">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<meta name="referrer" content="no-referrer">
-<title>Packs for {_e(month_label(month))} ({_e(marking)})</title>
-<style>
-{pack_css()}
-.csc-failed {{ color: #d4351c; }}
-.csc-ok {{ color: #00703c; }}
-</style>
-</head>
-<body class="csc-pack csc-audience-{'internal' if internal else 'shared'}">
-<div class="csc-marking csc-marking-top" role="note">{_e(marking)}</div>
-<header class="csc-header">
-<p class="csc-caption">Children's social care performance</p>
-<h1>Packs for {_e(month_label(month))}</h1>
-<p class="csc-meta">{_e(summary)} Last run finished {_e(finished)}.</p>
-</header>
-<main class="csc-main">
-<table>
+    main = f"""<table>
 <caption>Packs by authority</caption>
 <thead><tr><th scope="col">Authority</th><th scope="col">Pack</th><th scope="col">Audience</th>
 <th scope="col">Status</th><th scope="col">Size</th><th scope="col">Run time</th></tr></thead>
@@ -95,12 +103,9 @@ def render_index(manifest: dict) -> str:
 </tbody>
 </table>
 <p>Packs marked <em>internal</em> contain child-level or worker-level information: do not share them.
-Details of each run (inputs' hashes, versions, timings) are in <a href="run_manifest.json">run_manifest.json</a>.</p>
-</main>
-<div class="csc-marking csc-marking-bottom" role="note">{_e(marking)}</div>
-</body>
-</html>
-"""
+Details of each run (inputs' hashes, versions, timings) are in <a href="run_manifest.json">run_manifest.json</a>.</p>"""
+    return _page(f"Packs for {month_label(month)}", marking, internal, "Children's social care performance",
+                 f"{summary} Last run finished {_finished(last)}.", main)
 
 
 def _status_cell(p: dict) -> str:
@@ -157,45 +162,15 @@ def render_published_index(manifest: dict) -> str:
     release = {"latest": "DfE's latest figures", "first": "figures as first published"}.get(last.get("release"), "")
     summary = (f"{len(packs) - len(failed)} of {len(packs)} packs ready"
                + (f"; {len(failed)} failed or did not pass the browser check." if failed else "."))
-    finished = last.get("finished") or last.get("started")
-    try:
-        finished = dt.datetime.fromisoformat(finished).strftime("%d %B %Y at %H:%M")
-    except (TypeError, ValueError):
-        pass
     title = f"Published-statistics benchmarking packs, {int(year) - 1}-{str(year)[-2:]}"
-    return f"""<!DOCTYPE html>
-<html lang="en-GB">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<meta name="referrer" content="no-referrer">
-<title>{_e(title)} ({_e(marking)})</title>
-<style>
-{pack_css()}
-.csc-failed {{ color: #d4351c; }}
-.csc-ok {{ color: #00703c; }}
-</style>
-</head>
-<body class="csc-pack csc-audience-{'internal' if internal else 'shared'}">
-<div class="csc-marking csc-marking-top" role="note">{_e(marking)}</div>
-<header class="csc-header">
-<p class="csc-caption">Children's social care benchmarking</p>
-<h1>{_e(title)}</h1>
-<p class="csc-meta">{_e(summary)} {_e(release)}. Last run finished {_e(finished)}.</p>
-</header>
-<main class="csc-main">
-<p>Regions: {" · ".join(f'<a href="#{_e(_anchor(r))}">{_e(r)}</a> ({len(by_region[r])})' for r in sorted(by_region))}</p>
+    main = f"""<p>Regions: {" · ".join(f'<a href="#{_e(_anchor(r))}">{_e(r)}</a> ({len(by_region[r])})' for r in sorted(by_region))}</p>
 {chr(10).join(sections)}
 <p>Each pack compares one authority with its statistical neighbours, its region and England from DfE's
 published statistics. Details of each run (inputs' hashes, versions, timings) are in
 <a href="run_manifest.json">run_manifest.json</a>.</p>
-<p>{_e(ATTRIBUTION)}</p>
-</main>
-<div class="csc-marking csc-marking-bottom" role="note">{_e(marking)}</div>
-</body>
-</html>
-"""
+<p>{_e(ATTRIBUTION)}</p>"""
+    return _page(title, marking, internal, "Children's social care benchmarking",
+                 f"{summary} {release}. Last run finished {_finished(last)}.", main)
 
 
 def write_index(month_dir: Path, manifest: dict) -> Path:

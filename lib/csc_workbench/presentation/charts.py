@@ -124,49 +124,10 @@ def _label_offsets(values: list[float], bottom: float, top: float, height: int, 
     return [placed[i] - pixels[i] for i in range(len(values))]
 
 
-def trend_chart(
-    data: pd.DataFrame,
-    title: str,
-    *,
-    subtitle: str | None = None,
-    period: str = "period",
-    value: str = "value",
-    value_label: str = "Value",
-    value_format: str = ",.1f",
-    target: str | float | tuple | None = None,
-    benchmarks: Mapping[str, str | float] | None = None,
-    centre: str = "centre",
-    lower: str = "lower",
-    upper: str = "upper",
-    flag: str = "flag",
-    flag_note: str = "flag_note",
-    width: int = 560,
-    height: int = 260,
-    zero: bool = True,
-) -> alt.LayerChart:
-    """A monthly trend: the measure's line, its target, benchmark lines, SPC limits and the
-    points the assessment layer flagged.
-
-    ``data`` has one row per period: ``period`` (datetime), ``value``, and optionally the
-    SPC columns (``centre``, ``lower``, ``upper``) and ``flag`` (bool) with ``flag_note``
-    (the reason shown in the tooltip). ``target`` and each benchmark are either a column
-    of ``data`` (a target that changes over time) or one number; ``target`` may also be a
-    range, a (low, high) pair, drawn as two orange lines. ``title`` should state
-    the finding ("Re-referrals rose above target in March"), not name the measure.
-
-    Reference lines are labelled directly at their right-hand end (no legend to decode),
-    and flagged points are marked by shape as well as colour. ``zero=False`` lets the value
-    axis start near the data instead of at zero (a percentage moving between 70 and 90).
-
-    ``trend_spec`` draws the same chart as a Vega-Lite dictionary, about a hundred times
-    faster: packs with dozens of charts use it.
-    """
-    # One drawing, two forms: the altair object is built from the plain spec, so the pack
-    # (which uses the faster spec) and anyone composing altair charts draw the same chart.
-    spec = trend_spec(data, title, subtitle=subtitle, period=period, value=value, value_label=value_label,
-                      value_format=value_format, target=target, benchmarks=benchmarks, centre=centre,
-                      lower=lower, upper=upper, flag=flag, flag_note=flag_note, width=width, height=height,
-                      zero=zero)
+def trend_chart(data: pd.DataFrame, title: str, **options) -> alt.LayerChart:
+    """``trend_spec``'s chart (same arguments) as an altair object, for analysts composing
+    altair charts: one drawing, so the pack and an analyst's chart are the same chart."""
+    spec = trend_spec(data, title, **options)
     return alt.LayerChart.from_dict(spec.to_dict(), validate=False)
 
 
@@ -224,9 +185,24 @@ def trend_spec(
     zero: bool = True,
     description: str | None = None,
 ) -> VegaLiteChart:
-    """``trend_chart``'s chart (same layers, marks, colours, labels and tooltips; a test
-    keeps them identical) built directly as a Vega-Lite dict, wrapped for display.
-    ``description`` is the text a screen reader announces for the chart."""
+    """A monthly trend: the measure's line, its target, benchmark lines, SPC limits and the
+    points the assessment layer flagged.
+
+    ``data`` has one row per period: ``period`` (datetime), ``value``, and optionally the
+    SPC columns (``centre``, ``lower``, ``upper``) and ``flag`` (bool) with ``flag_note``
+    (the reason shown in the tooltip). ``target`` and each benchmark are either a column
+    of ``data`` (a target that changes over time) or one number; ``target`` may also be a
+    range, a (low, high) pair, drawn as two orange lines. ``title`` should state
+    the finding ("Re-referrals rose above target in March"), not name the measure.
+
+    Reference lines are labelled directly at their right-hand end (no legend to decode),
+    and flagged points are marked by shape as well as colour. ``zero=False`` lets the value
+    axis start near the data instead of at zero (a percentage moving between 70 and 90).
+
+    ``description`` is the text a screen reader announces for the chart. Returned as a
+    Vega-Lite dictionary (about a hundred times faster than building altair objects: packs
+    with dozens of charts use it); ``trend_chart`` gives the same chart as an altair object.
+    """
     if period not in data.columns or value not in data.columns:
         raise KeyError(f"trend_spec needs columns {period!r} and {value!r}; got {list(data.columns)}")
     frame = data.copy()
